@@ -1,0 +1,2 @@
+export { registerErrorTransfer } from './errors-transfer.js';
+export { Comlink, exposeCore, isProtocolMessage, wrapCore } from './expose.js';
