@@ -1,0 +1,11 @@
+export { connectTestServer } from './client.js';
+export { exampleFromSchema } from './completion.js';
+export { hashEmbedding } from './embeddings.js';
+export * from './protocol.js';
+export {
+  type OpenAITestServer,
+  type OpenAITestServerOptions,
+  startOpenAITestServer,
+  testEmbeddingDimension,
+  testModels,
+} from './server.js';
