@@ -11,6 +11,8 @@ const isolationHeaders = {
 export default defineConfig({
   server: { headers: isolationHeaders },
   test: {
+    // One OpenAI-compatible test server per run; tests read its URL with inject('openaiServerUrl').
+    globalSetup: ['test/support/global-setup.ts'],
     reporters: process.env.LUMOS_JSON_REPORT
       ? ['default', ['json', { outputFile: process.env.LUMOS_JSON_REPORT }]]
       : ['default'],
