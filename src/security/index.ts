@@ -1,0 +1,1 @@
+export { escapeHtml, renderMarkdown, safeUrl } from './markdown.js';
