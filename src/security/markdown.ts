@@ -96,6 +96,7 @@ function formatText(text: string): string {
 export function safeUrl(url: string): string | undefined {
   const trimmed = url.trim();
   // Strip control characters and whitespace that browsers ignore inside schemes (`java\tscript:`).
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point.
   const normalized = trimmed.replace(/[\u0000-\u0020\u007f-\u009f]/g, '').toLowerCase();
   if (/^(https?:|mailto:)/.test(normalized)) return trimmed;
   return undefined;
