@@ -1,4 +1,4 @@
 import { InMemoryStorage } from './index.js';
-import { describePortsContract } from './testing/ports-contract.js';
+import { describeStorageContract } from './testing/storage-contract.js';
 
-describePortsContract('InMemoryStorage', async () => new InMemoryStorage());
+describeStorageContract('InMemoryStorage', async () => new InMemoryStorage());
