@@ -103,6 +103,11 @@ export interface ModelCapabilities {
   /** Reports usage on streamed responses (`stream_options.include_usage`). */
   streamUsage: boolean;
   parallelToolCalls: boolean;
+  /**
+   * Supports `response_format: { type: 'json_object' }`; used by the JSON-schema fallback.
+   * @default true
+   */
+  jsonObject?: boolean;
 }
 
 export interface ChatModel {

@@ -1,0 +1,131 @@
+import type OpenAI from 'openai';
+import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
+import { InvalidResponseError } from '../errors/index.js';
+import { CallScope } from './call-scope.js';
+import { type EmbeddingModelOptions, OpenAIEmbeddingModel } from './embedding-model.js';
+import type { CallContext } from './errors.js';
+import { toLumosError } from './errors.js';
+import { type BodySettings, prepareBody } from './request.js';
+import { StreamAssembler, toChatResult } from './response.js';
+import { type RetryOptions, withRetry } from './retry.js';
+import type { ChatModel, ChatRequest, ChatResult, ChatStreamEvent, ModelCapabilities } from './types.js';
+
+/** Everything an {@link OpenAIChatModel} needs; built by `openai()`, `openaiCompatible()` and presets. */
+export interface OpenAIChatModelSettings {
+  provider: string;
+  modelId: string;
+  capabilities: ModelCapabilities;
+  client: OpenAI;
+  retry: RetryOptions;
+  /** Per-call timeout covering retries, unless the request sets its own. */
+  timeoutMs: number;
+  maxTokensField: BodySettings['maxTokensField'];
+}
+
+/** A `ChatModel` over any OpenAI-compatible chat completions endpoint, via the `openai` SDK. */
+export class OpenAIChatModel implements ChatModel {
+  readonly provider: string;
+  readonly modelId: string;
+  readonly capabilities: ModelCapabilities;
+  /** The underlying SDK client, for calls Lumos does not wrap. */
+  readonly client: OpenAI;
+  readonly #settings: OpenAIChatModelSettings;
+  readonly #context: CallContext;
+  readonly #streamingContext: CallContext;
+
+  constructor(settings: OpenAIChatModelSettings) {
+    this.provider = settings.provider;
+    this.modelId = settings.modelId;
+    this.capabilities = settings.capabilities;
+    this.client = settings.client;
+    this.#settings = settings;
+    this.#context = { provider: settings.provider, modelId: settings.modelId };
+    this.#streamingContext = { ...this.#context, streaming: true };
+  }
+
+  /** An embedding model on the same endpoint, sharing its client, key and retry settings. */
+  embedding(modelId: string, options: EmbeddingModelOptions = {}): OpenAIEmbeddingModel {
+    return new OpenAIEmbeddingModel({
+      retry: this.#settings.retry,
+      ...options,
+      provider: this.provider,
+      modelId,
+      client: this.client,
+    });
+  }
+
+  async generate(request: ChatRequest): Promise<ChatResult> {
+    const { body, extractJson } = prepareBody(request, this.#settings, false);
+    const scope = new CallScope(request.signal, request.timeoutMs ?? this.#settings.timeoutMs);
+    const requestOptions = { signal: scope.signal, ...(request.headers ? { headers: request.headers } : {}) };
+    try {
+      return await withRetry(
+        async () => {
+          const completion = await this.client.chat.completions.create(
+            body as OpenAI.ChatCompletionCreateParamsNonStreaming,
+            requestOptions,
+          );
+          return toChatResult(completion, this.modelId, extractJson, this.provider);
+        },
+        this.#settings.retry,
+        scope,
+        this.#context,
+      );
+    } finally {
+      scope.dispose();
+    }
+  }
+
+  /**
+   * Streams the answer. Failures before the first chunk are retried like `generate`; once output
+   * has arrived a failure (cut connection, invalid SSE line) throws `InvalidResponseError`.
+   */
+  async *stream(request: ChatRequest): AsyncIterable<ChatStreamEvent> {
+    const { body, extractJson } = prepareBody(request, this.#settings, true);
+    const scope = new CallScope(request.signal, request.timeoutMs ?? this.#settings.timeoutMs);
+    const requestOptions = { signal: scope.signal, ...(request.headers ? { headers: request.headers } : {}) };
+    try {
+      const chunks = await withRetry(
+        () =>
+          this.client.chat.completions.create(
+            body as OpenAI.ChatCompletionCreateParamsStreaming,
+            requestOptions,
+          ),
+        this.#settings.retry,
+        scope,
+        this.#context,
+      );
+      const assembler = new StreamAssembler(this.modelId, extractJson);
+      const iterator = chunks[Symbol.asyncIterator]();
+      try {
+        for (;;) {
+          let next: IteratorResult<ChatCompletionChunk>;
+          try {
+            next = await iterator.next();
+          } catch (error) {
+            throw toLumosError(error, this.#streamingContext, scope);
+          }
+          if (next.done) break;
+          for (const event of assembler.push(next.value)) yield event;
+        }
+      } finally {
+        // The consumer stopped early (or we failed): close the HTTP response.
+        await iterator.return?.();
+      }
+      // The SDK ends an aborted stream quietly; say why it ended.
+      scope.throwIfCancelled();
+      if (!assembler.finished) {
+        throw new InvalidResponseError(
+          `The streamed answer from ${this.provider} ended before the model finished.`,
+          {
+            hint: 'The connection was closed early (proxy timeout or server crash); call again for a full answer.',
+            data: { provider: this.provider, modelId: this.modelId },
+          },
+        );
+      }
+      yield* assembler.finish();
+    } finally {
+      scope.dispose();
+    }
+  }
+}
