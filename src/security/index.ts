@@ -1,3 +1,13 @@
+export {
+  type Cipher,
+  checkKeyVerifier,
+  createCipher,
+  createKeyVerifier,
+  deriveKey,
+  type EncryptedValue,
+  type PassphraseKeyOptions,
+  randomSalt,
+} from './encryption.js';
 export { escapeHtml, renderMarkdown, safeUrl } from './markdown.js';
 export {
   createPiiRedactor,
