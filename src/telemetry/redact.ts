@@ -1,0 +1,71 @@
+/** Replaces secrets found in a recorded value. */
+export const redactedMarker = '[REDACTED]';
+
+// Key names whose values are credentials, compared after lower-casing and dropping `-`/`_`.
+const secretKeys = new Set([
+  'apikey',
+  'xapikey',
+  'authorization',
+  'proxyauthorization',
+  'cookie',
+  'setcookie',
+  'password',
+  'secret',
+  'clientsecret',
+  'accesstoken',
+  'refreshtoken',
+  'idtoken',
+  'token',
+  'bearer',
+  'privatekey',
+  'xgoogapikey',
+  'ocpapimsubscriptionkey',
+]);
+
+const secretPatterns: [RegExp, string][] = [
+  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g, `$1 ${redactedMarker}`],
+  // OpenAI-style keys: sk-…, sk-proj-…, sk-ant-… and friends.
+  [/\bsk-[A-Za-z0-9_-]{8,}/g, `sk-${redactedMarker}`],
+  [/\b(api[-_]?key|access[-_]?token|token)=([^&\s"']{4,})/gi, `$1=${redactedMarker}`],
+];
+
+/** True when a key names a credential (`apiKey`, `Authorization`, `x-api-key`, `api_key`, …). */
+export function isSecretKey(key: string): boolean {
+  return secretKeys.has(key.toLowerCase().replace(/[-_\s]/g, ''));
+}
+
+/** Masks bearer tokens, `sk-…` keys and `api_key=` query parameters inside a string. */
+export function redactString(value: string): string {
+  let out = value;
+  for (const [pattern, replacement] of secretPatterns) out = out.replace(pattern, replacement);
+  return out;
+}
+
+/**
+ * The built-in redactor, always applied to everything a span records: values under credential
+ * keys become `[REDACTED]` and secret-looking substrings are masked, at any depth. Returns a
+ * copy; the input is not modified. Cycles are cut (`[Circular]`), depth is capped at 12.
+ */
+export function redactSecrets<T>(value: T): T {
+  return walk(value, new WeakSet(), 0) as T;
+}
+
+function walk(value: unknown, seen: WeakSet<object>, depth: number): unknown {
+  if (typeof value === 'string') return redactString(value);
+  if (typeof value !== 'object' || value === null) return value;
+  if (ArrayBuffer.isView(value) || value instanceof Date) return value;
+  if (seen.has(value)) return '[Circular]';
+  if (depth >= 12) return '[Truncated]';
+  seen.add(value);
+  try {
+    if (Array.isArray(value)) return value.map((item) => walk(item, seen, depth + 1));
+    if (value instanceof Error) return { name: value.name, message: redactString(value.message) };
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      out[key] = isSecretKey(key) ? redactedMarker : walk(item, seen, depth + 1);
+    }
+    return out;
+  } finally {
+    seen.delete(value);
+  }
+}
