@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../errors/index.js';
+import { ConflictError, InvalidArgumentError } from '../errors/index.js';
 import { ChangeHub } from './changes.js';
 import { closedError, threadNotFound } from './errors.js';
 import { pageOf } from './paging.js';
@@ -291,7 +291,7 @@ export class InMemoryStorage implements Storage {
       if (!thread || thread.resourceId !== message.resourceId)
         throw threadNotFound(message.threadId, message.resourceId);
       if (this.#messageThread.has(message.id)) {
-        throw new InvalidArgumentError(`Message id "${message.id}" already exists.`, {
+        throw new ConflictError(`Message id "${message.id}" already exists.`, {
           hint: 'Use a fresh id per message (crypto.randomUUID()), or updateMessages to change one.',
         });
       }

@@ -1,5 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { InvalidArgumentError, NotFoundError, StorageClosedError } from '../../errors/index.js';
+import {
+  ConflictError,
+  InvalidArgumentError,
+  NotFoundError,
+  StorageClosedError,
+} from '../../errors/index.js';
 import type { ChatMessage } from '../../llm/types.js';
 import type {
   ChunkRecord,
@@ -152,7 +157,7 @@ export function describeStorageContract(name: string, create: () => Promise<Stor
       ).rejects.toBeInstanceOf(NotFoundError);
       expect(await storage.countMessages('t')).toBe(0);
       await storage.appendMessages([good]);
-      await expect(storage.appendMessages([{ ...good }])).rejects.toBeInstanceOf(InvalidArgumentError);
+      await expect(storage.appendMessages([{ ...good }])).rejects.toBeInstanceOf(ConflictError);
       expect(await storage.countMessages('t')).toBe(1);
     });
 
