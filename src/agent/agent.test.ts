@@ -1,0 +1,379 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { AbortedError, InvalidArgumentError, NotFoundError, StructuredOutputError } from '../errors/index.js';
+import type { ChatMessage } from '../llm/types.js';
+import { createTool } from '../tools/index.js';
+import { Agent } from './agent.js';
+import type { AgentMemory } from './memory.js';
+import { MapKeyValueStore } from './pending-runs.js';
+import { ScriptedModel } from './scripted-model.test-support.js';
+import type { AgentStreamEvent } from './types.js';
+
+const weather = createTool({
+  id: 'weather',
+  description: 'Current weather of a city',
+  inputSchema: z.object({ city: z.string() }),
+  execute: async ({ city }) => ({ city, celsius: city.length }),
+});
+
+describe('Agent.generate', () => {
+  it('runs a multi-step tool loop and feeds results back', async () => {
+    const model = new ScriptedModel([
+      { toolCalls: [{ id: 'a', name: 'weather', arguments: { city: 'Paris' } }] },
+      { toolCalls: [{ id: 'b', name: 'weather', arguments: { city: 'Rome' } }] },
+      { text: 'Paris 5, Rome 4.' },
+    ]);
+    const steps: number[] = [];
+    const agent = new Agent({ name: 'helper', instructions: 'Be brief.', model, tools: { weather } });
+    const result = await agent.generate('Weather?', {
+      onStepFinish: (step) => void steps.push(step.stepNumber),
+    });
+    expect(result.text).toBe('Paris 5, Rome 4.');
+    expect(result.finishReason).toBe('stop');
+    expect(result.steps).toHaveLength(3);
+    expect(steps).toEqual([0, 1, 2]);
+    expect(result.toolResults.map((entry) => entry.result)).toEqual([
+      { city: 'Paris', celsius: 5 },
+      { city: 'Rome', celsius: 4 },
+    ]);
+    expect(result.usage).toEqual({ promptTokens: 30, completionTokens: 15, totalTokens: 45 });
+    expect(model.requests[0]!.messages[0]).toEqual({ role: 'system', content: 'Be brief.' });
+    expect(model.requests[0]!.tools![0]).toMatchObject({
+      name: 'weather',
+      description: 'Current weather of a city',
+    });
+    expect(model.requests[2]!.messages.slice(-2)).toEqual([
+      {
+        role: 'assistant',
+        content: '',
+        toolCalls: [{ id: 'b', name: 'weather', arguments: '{"city":"Rome"}' }],
+      },
+      { role: 'tool', toolCallId: 'b', name: 'weather', content: '{"city":"Rome","celsius":4}' },
+    ]);
+  });
+
+  it('executes parallel tool calls concurrently', async () => {
+    const started: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slow = createTool({
+      id: 'slow',
+      description: 'Waits',
+      inputSchema: z.object({ name: z.string() }),
+      execute: async ({ name }) => {
+        started.push(name);
+        if (started.length === 2) release();
+        await gate;
+        return name;
+      },
+    });
+    const model = new ScriptedModel([
+      {
+        toolCalls: [
+          { id: 'x', name: 'slow', arguments: { name: 'x' } },
+          { id: 'y', name: 'slow', arguments: { name: 'y' } },
+        ],
+      },
+      { text: 'done' },
+    ]);
+    const result = await new Agent({ name: 'p', instructions: '', model, tools: { slow } }).generate('go');
+    expect(started).toEqual(['x', 'y']);
+    expect(result.toolResults.map((entry) => entry.result)).toEqual(['x', 'y']);
+  });
+
+  it('lets the model correct invalid arguments, bounded by maxSteps', async () => {
+    const model = new ScriptedModel([
+      { toolCalls: [{ name: 'weather', arguments: { town: 'Paris' } }] },
+      { toolCalls: [{ name: 'weather', arguments: '{"city": ' }] },
+      { toolCalls: [{ name: 'weather', arguments: { city: 'Paris' } }] },
+      { text: 'It is 5 degrees.' },
+    ]);
+    const agent = new Agent({ name: 'fix', instructions: '', model, tools: { weather } });
+    const result = await agent.generate('Weather in Paris?');
+    expect(result.text).toBe('It is 5 degrees.');
+    expect(result.toolResults.map((entry) => entry.isError)).toEqual([true, true, false]);
+    const firstError = JSON.parse(String(model.requests[1]!.messages.at(-1)!.content));
+    expect(firstError.error.code).toBe('validation');
+    expect(firstError.error.issues[0].path).toEqual(['city']);
+
+    const bounded = new ScriptedModel(() => ({ toolCalls: [{ name: 'weather', arguments: {} }] }));
+    const stopped = await new Agent({
+      name: 'b',
+      instructions: '',
+      model: bounded,
+      tools: { weather },
+      maxSteps: 3,
+    }).generate('x');
+    expect(bounded.requests).toHaveLength(3);
+    expect(stopped.finishReason).toBe('tool-calls');
+  });
+
+  it('passes toolChoice and activeTools to the model', async () => {
+    const other = createTool({
+      id: 'other',
+      description: 'x',
+      inputSchema: z.object({}),
+      execute: async () => 1,
+    });
+    const model = new ScriptedModel([{ text: 'ok' }]);
+    await new Agent({ name: 'c', instructions: '', model, tools: { weather, other } }).generate('x', {
+      toolChoice: 'required',
+      activeTools: ['other'],
+    });
+    expect(model.requests[0]!.toolChoice).toBe('required');
+    expect(model.requests[0]!.tools!.map((tool) => tool.name)).toEqual(['other']);
+  });
+
+  it('resolves dynamic instructions from the request context', async () => {
+    const model = new ScriptedModel([{ text: 'ok' }]);
+    const agent = new Agent({
+      name: 'd',
+      instructions: async (context) => `Answer in ${String(context.language)}.`,
+      model,
+    });
+    await agent.generate([{ role: 'user', content: 'hi' }], { requestContext: { language: 'French' } });
+    expect(model.requests[0]!.messages).toEqual([
+      { role: 'system', content: 'Answer in French.' },
+      { role: 'user', content: 'hi' },
+    ]);
+    expect(model.requests[0]!.tools).toBeUndefined();
+  });
+});
+
+describe('structured output', () => {
+  const schema = z.object({ city: z.string(), celsius: z.number() });
+
+  it('uses JSON-schema mode when the model supports it', async () => {
+    const model = new ScriptedModel([{ text: '{"city":"Paris","celsius":5}' }]);
+    const result = await new Agent({ name: 's', instructions: '', model }).generate('x', {
+      structuredOutput: { schema },
+    });
+    expect(result.object).toEqual({ city: 'Paris', celsius: 5 });
+    expect(model.requests[0]!.responseFormat).toMatchObject({ type: 'json_schema', name: 'response' });
+  });
+
+  it('falls back to instructions and repairs fenced JSON', async () => {
+    const model = new ScriptedModel(
+      [{ text: 'Sure!\n```json\n{"city":"Paris","celsius":5,}\n```\nAnything else?' }],
+      {
+        jsonSchema: false,
+      },
+    );
+    const result = await new Agent({ name: 's', instructions: 'Be nice.', model }).generate('x', {
+      structuredOutput: { schema },
+    });
+    expect(result.object).toEqual({ city: 'Paris', celsius: 5 });
+    expect(model.requests[0]!.responseFormat).toBeUndefined();
+    expect(model.requests[0]!.messages[0]!.content).toContain('"celsius"');
+  });
+
+  it('throws StructuredOutputError carrying the raw text', async () => {
+    const model = new ScriptedModel([{ text: '{"city":"Paris"}' }], { jsonSchema: false });
+    const failure = await new Agent({ name: 's', instructions: '', model })
+      .generate('x', { structuredOutput: { schema } })
+      .catch((error: unknown) => error);
+    expect(StructuredOutputError.isInstance(failure)).toBe(true);
+    expect((failure as StructuredOutputError).data.text).toBe('{"city":"Paris"}');
+  });
+});
+
+describe('human approval', () => {
+  const transfer = createTool({
+    id: 'transfer',
+    description: 'Moves money',
+    inputSchema: z.object({ amount: z.number() }),
+    requireApproval: true,
+    execute: async ({ amount }) => ({ moved: amount }),
+  });
+  const script = () =>
+    new ScriptedModel((request) => {
+      const results = request.messages.flatMap((message) =>
+        message.role === 'tool' ? [message.content] : [],
+      );
+      if (results.length > 0) return { text: `Result: ${results.join(' ')}` };
+      return {
+        toolCalls: [
+          { id: 't1', name: 'transfer', arguments: { amount: 10 } },
+          { id: 'w1', name: 'weather', arguments: { city: 'Oslo' } },
+        ],
+      };
+    });
+
+  it('suspends, persists and resumes in a new agent over the same store', async () => {
+    const storage = new MapKeyValueStore();
+    const first = new Agent({
+      name: 'bank',
+      instructions: '',
+      model: script(),
+      tools: { transfer, weather },
+      storage,
+    });
+    const suspended = await first.generate('Send 10');
+    expect(suspended.finishReason).toBe('suspended');
+    expect(suspended.pendingToolCalls).toEqual([
+      { toolCallId: 't1', toolName: 'transfer', args: { amount: 10 } },
+    ]);
+    expect(suspended.toolResults).toMatchObject([{ toolCallId: 'w1', result: { city: 'Oslo', celsius: 4 } }]);
+
+    const model = script();
+    const reloaded = new Agent({
+      name: 'bank',
+      instructions: '',
+      model,
+      tools: { transfer, weather },
+      storage,
+    });
+    expect(await reloaded.listPendingRuns()).toEqual([
+      { runId: suspended.runId, pendingToolCalls: suspended.pendingToolCalls },
+    ]);
+    const resumed = await reloaded.approveToolCall({ runId: suspended.runId, toolCallId: 't1' });
+    expect(resumed.finishReason).toBe('stop');
+    expect(resumed.text).toBe('Result: {"moved":10} {"city":"Oslo","celsius":4}');
+    expect(resumed.toolResults.map((entry) => entry.toolCallId)).toEqual(['t1', 'w1']);
+    expect(model.requests[0]!.messages.slice(-2).map((message) => message.role)).toEqual(['tool', 'tool']);
+    expect(await reloaded.listPendingRuns()).toEqual([]);
+    await expect(reloaded.approveToolCall({ runId: suspended.runId, toolCallId: 't1' })).rejects.toSatisfy(
+      NotFoundError.isInstance,
+    );
+  });
+
+  it('returns a declined result to the model', async () => {
+    const agent = new Agent({
+      name: 'bank',
+      instructions: '',
+      model: script(),
+      tools: { transfer, weather },
+    });
+    const suspended = await agent.generate('Send 10');
+    const resumed = await agent.declineToolCall({
+      runId: suspended.runId,
+      toolCallId: 't1',
+      reason: 'Not today.',
+    });
+    expect(resumed.text).toContain('Not today.');
+    expect(resumed.toolResults[0]).toMatchObject({ isError: true, result: { error: { code: 'declined' } } });
+  });
+});
+
+describe('Agent.stream', () => {
+  it('streams typed events, text and promises', async () => {
+    const model = new ScriptedModel([
+      { toolCalls: [{ id: 'a', name: 'weather', arguments: { city: 'Paris' } }] },
+      { text: 'It is 5 degrees.' },
+    ]);
+    const stream = new Agent({ name: 's', instructions: '', model, tools: { weather } }).stream('x');
+    const events: AgentStreamEvent['type'][] = [];
+    for await (const event of stream.fullStream) events.push(event.type);
+    expect(events).toEqual([
+      'start',
+      'step-start',
+      'tool-call',
+      'tool-result',
+      'step-finish',
+      'step-start',
+      'text-delta',
+      'text-delta',
+      'text-delta',
+      'text-delta',
+      'step-finish',
+      'finish',
+    ]);
+    const text: string[] = [];
+    for await (const delta of stream.textStream) text.push(delta);
+    expect(text.join('')).toBe('It is 5 degrees.');
+    expect(await stream.text).toBe('It is 5 degrees.');
+    expect(await stream.finishReason).toBe('stop');
+    expect((await stream.toolCalls).map((call) => call.toolName)).toEqual(['weather']);
+    expect((await stream.steps).length).toBe(2);
+  });
+
+  it('aborts mid-stream: stops the model call, ends with an error event', async () => {
+    const controller = new AbortController();
+    const model = new ScriptedModel([{ text: 'one two three four five six seven eight nine ten' }]);
+    const stream = new Agent({ name: 's', instructions: '', model }).stream('x', {
+      abortSignal: controller.signal,
+    });
+    const seen: AgentStreamEvent[] = [];
+    for await (const event of stream.fullStream) {
+      seen.push(event);
+      if (event.type === 'text-delta') controller.abort();
+    }
+    expect(seen.filter((event) => event.type === 'text-delta')).toHaveLength(1);
+    const last = seen.at(-1)!;
+    expect(last.type).toBe('error');
+    await expect(stream.text).rejects.toSatisfy(AbortedError.isInstance);
+  });
+
+  it('aborts running tools', async () => {
+    const controller = new AbortController();
+    let toolSignal: AbortSignal | undefined;
+    const hang = createTool({
+      id: 'hang',
+      description: '',
+      inputSchema: z.object({}),
+      execute: (_input, context) => {
+        toolSignal = context.abortSignal;
+        setTimeout(() => controller.abort(), 5);
+        return new Promise<never>(() => {});
+      },
+    });
+    const model = new ScriptedModel([{ toolCalls: [{ name: 'hang', arguments: {} }] }]);
+    const run = new Agent({ name: 'h', instructions: '', model, tools: { hang } }).generate('x', {
+      abortSignal: controller.signal,
+    });
+    await expect(run).rejects.toSatisfy(AbortedError.isInstance);
+    expect(toolSignal?.aborted).toBe(true);
+  });
+});
+
+describe('memory and sub-agents', () => {
+  it('loads context and saves the exchange', async () => {
+    const saved: ChatMessage[][] = [];
+    const memory: AgentMemory = {
+      getContext: async ({ threadId, resourceId }) => ({
+        systemMessages: [`User ${resourceId} likes tea.`],
+        messages: [{ role: 'user', content: `earlier in ${threadId}` }],
+      }),
+      saveMessages: async ({ messages }) => void saved.push(messages),
+    };
+    const model = new ScriptedModel([{ text: 'Tea!' }]);
+    const agent = new Agent({ name: 'm', instructions: 'Hi.', model, memory });
+    await agent.generate('Drink?', { memory: { thread: { id: 't1' }, resource: 'u1' } });
+    expect(model.requests[0]!.messages).toEqual([
+      { role: 'system', content: 'Hi.\n\nUser u1 likes tea.' },
+      { role: 'user', content: 'earlier in t1' },
+      { role: 'user', content: 'Drink?' },
+    ]);
+    expect(saved).toEqual([
+      [
+        { role: 'user', content: 'Drink?' },
+        { role: 'assistant', content: 'Tea!' },
+      ],
+    ]);
+    await expect(
+      new Agent({ name: 'n', instructions: '', model }).generate('x', {
+        memory: { thread: 't', resource: 'r' },
+      }),
+    ).rejects.toSatisfy(InvalidArgumentError.isInstance);
+  });
+
+  it('uses another agent as a tool', async () => {
+    const researcher = new Agent({
+      name: 'researcher',
+      description: 'Finds facts',
+      instructions: '',
+      model: new ScriptedModel([{ text: 'Paris has 2.1M people.' }]),
+    });
+    const model = new ScriptedModel([
+      { toolCalls: [{ name: 'researcher', arguments: { prompt: 'Population of Paris?' } }] },
+      { text: 'About 2.1 million.' },
+    ]);
+    const lead = new Agent({ name: 'lead', instructions: '', model, tools: { researcher } });
+    const result = await lead.generate('How many people live in Paris?');
+    expect(model.requests[0]!.tools![0]).toMatchObject({ name: 'researcher', description: 'Finds facts' });
+    expect(result.toolResults[0]!.result).toEqual({ text: 'Paris has 2.1M people.' });
+    expect(result.text).toBe('About 2.1 million.');
+  });
+});
