@@ -1,0 +1,41 @@
+import { h } from './dom.js';
+import { createChatPanel } from './panels/chat.js';
+import { createSettingsPanel } from './panels/settings.js';
+import { type Panel, Studio } from './studio.js';
+
+const studio = new Studio(document.getElementById('status')!);
+await studio.restoreKey();
+
+const panels: Panel[] = [createChatPanel(studio), createSettingsPanel(studio)];
+
+const tabs = document.getElementById('tabs')!;
+const container = document.getElementById('panels')!;
+for (const panel of panels) {
+  panel.element.id = `panel-${panel.id}`;
+  panel.element.hidden = true;
+  container.append(panel.element);
+  tabs.append(
+    h(
+      'button',
+      { type: 'button', role: 'tab', 'aria-controls': panel.element.id, dataset: { panel: panel.id } },
+      panel.title,
+    ),
+  );
+}
+
+function show(id: string): void {
+  const panel = panels.find((entry) => entry.id === id) ?? panels[0]!;
+  for (const entry of panels) entry.element.hidden = entry !== panel;
+  for (const button of tabs.querySelectorAll('button')) {
+    button.setAttribute('aria-selected', String(button.dataset.panel === panel.id));
+  }
+  panel.show?.();
+}
+
+tabs.addEventListener('click', (event) => {
+  const id = (event.target as HTMLElement).closest('button')?.dataset.panel;
+  if (id) location.hash = id;
+});
+addEventListener('hashchange', () => show(location.hash.slice(1)));
+show(location.hash.slice(1));
+document.body.dataset.ready = 'true';
