@@ -1,0 +1,218 @@
+import { InvalidArgumentError, QuotaExceededError } from '../errors/index.js';
+import type { VectorMetric } from './types.js';
+
+interface HnswExports {
+  memory: WebAssembly.Memory;
+  init(dimension: number, metric: number, m: number, efConstruction: number, seed: number): number;
+  scratch(bytes: number): number;
+  append(source: number, count: number, raw: number): number;
+  insert(id: number): number;
+  set_deleted(id: number, flag: number): void;
+  search(query: number, k: number, ef: number, allowed: number): number;
+  exact(query: number, k: number, ids: number, count: number): number;
+  out_ids(): number;
+  out_dists(): number;
+  visited(): number;
+  count(): number;
+  vector(id: number): number;
+  dim_padded(): number;
+  graph_bytes(): number;
+  graph_save(target: number): void;
+  graph_load(source: number, bytes: number): number;
+  checksum(source: number, bytes: number): number;
+}
+
+const metricCodes: Record<VectorMetric, number> = { cosine: 0, euclidean: 1, dotproduct: 2 };
+
+export interface HnswParams {
+  dimension: number;
+  metric: VectorMetric;
+  /** Links per node on upper layers (twice this on layer 0). @default 16 */
+  m?: number;
+  /** Candidate list size while inserting; higher builds a better graph, slower. @default 200 */
+  efConstruction?: number;
+  /** Seed of the level generator, for reproducible graphs. @default 1 */
+  seed?: number;
+}
+
+/** Nearest nodes of one search, closest first. */
+export interface HnswHits {
+  ids: Uint32Array;
+  /** Higher is more similar (cosine/dot: the dot product; euclidean: negated distance). */
+  scores: Float32Array;
+  /** Distance evaluations made. */
+  visited: number;
+}
+
+/**
+ * One HNSW index in its own WebAssembly instance (see `wasm/hnsw/hnsw.c`). Node ids are dense
+ * integers in insertion order; mapping to user ids happens above this class.
+ */
+export class HnswIndex {
+  readonly dimension: number;
+  readonly metric: VectorMetric;
+  readonly m: number;
+  readonly efConstruction: number;
+  private readonly wasm: HnswExports;
+
+  private constructor(wasm: HnswExports, params: Required<HnswParams>) {
+    this.wasm = wasm;
+    this.dimension = params.dimension;
+    this.metric = params.metric;
+    this.m = params.m;
+    this.efConstruction = params.efConstruction;
+  }
+
+  /** Instantiates an empty index from a compiled module (see `compileHnswModule`). */
+  static async create(module: WebAssembly.Module, params: HnswParams): Promise<HnswIndex> {
+    const full: Required<HnswParams> = { m: 16, efConstruction: 200, seed: 1, ...params };
+    const instance = await WebAssembly.instantiate(module, {});
+    const wasm = instance.exports as unknown as HnswExports;
+    if (!wasm.init(full.dimension, metricCodes[full.metric], full.m, full.efConstruction, full.seed)) {
+      throw new InvalidArgumentError(`Invalid HNSW parameters ${JSON.stringify(full)}.`, {
+        hint: 'Use a positive dimension and m between 2 and 256.',
+      });
+    }
+    return new HnswIndex(wasm, full);
+  }
+
+  /** Number of nodes, deleted ones included. */
+  get size(): number {
+    return this.wasm.count();
+  }
+
+  /** Bytes of linear memory the instance holds. */
+  get memoryBytes(): number {
+    return this.wasm.memory.buffer.byteLength;
+  }
+
+  private scratch(bytes: number): number {
+    const pointer = this.wasm.scratch(bytes);
+    if (!pointer) throw outOfMemory();
+    return pointer;
+  }
+
+  /**
+   * Stores `vectors` (packed, `dimension` floats each) and links them into the graph unless
+   * `link` is false. `raw`: vectors are already normalised (loaded from storage). Returns the
+   * first new node id.
+   */
+  add(vectors: Float32Array, options: { raw?: boolean; link?: boolean } = {}): number {
+    const count = vectors.length / this.dimension;
+    const first = this.size;
+    const batch = Math.max(1, Math.floor((4 << 20) / (this.dimension * 4)));
+    for (let start = 0; start < count; start += batch) {
+      const end = Math.min(count, start + batch);
+      const part = vectors.subarray(start * this.dimension, end * this.dimension);
+      const pointer = this.scratch(part.byteLength);
+      new Float32Array(this.wasm.memory.buffer, pointer, part.length).set(part);
+      const id = this.wasm.append(pointer, end - start, options.raw ? 1 : 0);
+      if (id < 0) throw outOfMemory();
+      if (options.link !== false) for (let node = id; node < id + end - start; node++) this.link(node);
+    }
+    return first;
+  }
+
+  /** Links an appended node into the graph. */
+  link(id: number): void {
+    if (!this.wasm.insert(id)) throw outOfMemory();
+  }
+
+  setDeleted(id: number, deleted: boolean): void {
+    this.wasm.set_deleted(id, deleted ? 1 : 0);
+  }
+
+  private writeQuery(query: Float32Array): number {
+    const padded = this.wasm.dim_padded();
+    const pointer = this.scratch(padded * 4);
+    const view = new Float32Array(this.wasm.memory.buffer, pointer, padded);
+    view.set(query);
+    return pointer;
+  }
+
+  private hits(found: number): HnswHits {
+    if (found < 0) throw outOfMemory();
+    const buffer = this.wasm.memory.buffer;
+    const ids = new Uint32Array(buffer, this.wasm.out_ids(), found).slice();
+    const distances = new Float32Array(buffer, this.wasm.out_dists(), found);
+    const scores = new Float32Array(found);
+    for (let i = 0; i < found; i++) {
+      const distance = distances[i]!;
+      scores[i] = this.metric === 'euclidean' ? -Math.sqrt(Math.max(0, distance)) : 1 - distance;
+    }
+    return { ids, scores, visited: this.wasm.visited() };
+  }
+
+  /** Graph search. `allowed` has one byte per node (non-zero: may be returned). */
+  search(query: Float32Array, k: number, ef: number, allowed?: Uint8Array): HnswHits {
+    let allowedPointer = 0;
+    if (allowed) {
+      // Reserve one buffer for query + bitmap: `scratch` may move on growth.
+      const padded = this.wasm.dim_padded() * 4;
+      const pointer = this.scratch(padded + allowed.length);
+      allowedPointer = pointer + padded;
+      new Uint8Array(this.wasm.memory.buffer, allowedPointer, allowed.length).set(allowed);
+      new Float32Array(this.wasm.memory.buffer, pointer, query.length).set(query);
+      new Float32Array(this.wasm.memory.buffer, pointer + query.length * 4, padded / 4 - query.length).fill(
+        0,
+      );
+      return this.hits(this.wasm.search(pointer, k, ef, allowedPointer));
+    }
+    return this.hits(this.wasm.search(this.writeQuery(query), k, ef, 0));
+  }
+
+  /** Exact scan over `ids` (or every live node). */
+  exact(query: Float32Array, k: number, ids?: Uint32Array): HnswHits {
+    if (!ids) return this.hits(this.wasm.exact(this.writeQuery(query), k, 0, 0));
+    const padded = this.wasm.dim_padded() * 4;
+    const pointer = this.scratch(padded + ids.byteLength);
+    new Float32Array(this.wasm.memory.buffer, pointer, padded / 4).fill(0).set(query);
+    new Uint32Array(this.wasm.memory.buffer, pointer + padded, ids.length).set(ids);
+    return this.hits(this.wasm.exact(pointer, k, pointer + padded, ids.length));
+  }
+
+  /** A copy of a stored vector (normalised for cosine). */
+  vector(id: number): Float32Array {
+    return new Float32Array(this.wasm.memory.buffer, this.wasm.vector(id), this.dimension).slice();
+  }
+
+  /** Stored vectors of nodes `[from, to)`, packed. */
+  vectors(from: number, to: number): Float32Array {
+    const out = new Float32Array((to - from) * this.dimension);
+    for (let id = from; id < to; id++) {
+      out.set(
+        new Float32Array(this.wasm.memory.buffer, this.wasm.vector(id), this.dimension),
+        (id - from) * this.dimension,
+      );
+    }
+    return out;
+  }
+
+  /** The graph links, for persistence. */
+  saveGraph(): Uint8Array {
+    const bytes = this.wasm.graph_bytes();
+    const pointer = this.scratch(bytes);
+    this.wasm.graph_save(pointer);
+    return new Uint8Array(this.wasm.memory.buffer, pointer, bytes).slice();
+  }
+
+  /** Restores links saved by `saveGraph` for the first nodes; returns how many, or -1 if malformed. */
+  loadGraph(graph: Uint8Array): number {
+    const pointer = this.scratch(graph.byteLength);
+    new Uint8Array(this.wasm.memory.buffer, pointer, graph.byteLength).set(graph);
+    return this.wasm.graph_load(pointer, graph.byteLength);
+  }
+
+  /** Checksum of some bytes, computed with the SIMD kernel. */
+  checksum(bytes: Uint8Array): number {
+    const pointer = this.scratch(Math.max(16, bytes.byteLength));
+    new Uint8Array(this.wasm.memory.buffer, pointer, bytes.byteLength).set(bytes);
+    return this.wasm.checksum(pointer, bytes.byteLength) >>> 0;
+  }
+}
+
+function outOfMemory(): QuotaExceededError {
+  return new QuotaExceededError('The vector index ran out of WebAssembly memory (4 GiB at most).', {
+    hint: 'Delete unused vectors or indexes, or split the data across indexes.',
+  });
+}

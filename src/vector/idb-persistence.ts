@@ -1,0 +1,120 @@
+import { type DBSchema, type IDBPDatabase, openDB } from 'idb';
+import { QuotaExceededError, StorageBlockedError } from '../errors/index.js';
+import type {
+  IndexCommit,
+  IndexManifest,
+  IndexSnapshot,
+  StoredGraph,
+  VectorPersistence,
+  VectorShard,
+} from './persistence.js';
+
+interface VectorSchema extends DBSchema {
+  manifests: { key: string; value: IndexManifest };
+  shards: { key: [string, number]; value: VectorShard; indexes: { byIndex: string } };
+  graphs: { key: string; value: StoredGraph };
+}
+
+export interface IdbVectorPersistenceOptions {
+  /** @default 'lumos-vectors' */
+  databaseName?: string;
+}
+
+/** Vector indexes in their own IndexedDB database (via `idb`). */
+export class IdbVectorPersistence implements VectorPersistence {
+  readonly databaseName: string;
+  private database: Promise<IDBPDatabase<VectorSchema>> | undefined;
+
+  constructor(options: IdbVectorPersistenceOptions = {}) {
+    this.databaseName = options.databaseName ?? 'lumos-vectors';
+  }
+
+  private open(): Promise<IDBPDatabase<VectorSchema>> {
+    this.database ??= openDB<VectorSchema>(this.databaseName, 1, {
+      upgrade(database) {
+        database.createObjectStore('manifests', { keyPath: 'name' });
+        const shards = database.createObjectStore('shards', { keyPath: ['index', 'shard'] });
+        shards.createIndex('byIndex', 'index');
+        database.createObjectStore('graphs', { keyPath: 'index' });
+      },
+      blocked: () => {
+        this.database = undefined;
+      },
+      terminated: () => {
+        this.database = undefined;
+      },
+    }).catch((error: unknown) => {
+      this.database = undefined;
+      throw new StorageBlockedError(`Could not open IndexedDB "${this.databaseName}".`, {
+        hint: 'Close other tabs that hold an older version open, then retry.',
+        cause: error,
+      });
+    });
+    return this.database;
+  }
+
+  async listManifests(): Promise<IndexManifest[]> {
+    return (await this.open()).getAll('manifests');
+  }
+
+  async load(index: string, sinceGeneration: number, withGraph: boolean): Promise<IndexSnapshot | undefined> {
+    const database = await this.open();
+    const transaction = database.transaction(['manifests', 'shards', 'graphs'], 'readonly');
+    const manifest = await transaction.objectStore('manifests').get(index);
+    if (!manifest) return undefined;
+    const store = transaction.objectStore('shards');
+    const wanted = manifest.shardGenerations.flatMap((generation, shard) =>
+      generation > sinceGeneration ? [shard] : [],
+    );
+    const found = await Promise.all(wanted.map((shard) => store.get([index, shard])));
+    const shards = found.filter((shard): shard is VectorShard => shard !== undefined);
+    const graph = withGraph ? await transaction.objectStore('graphs').get(index) : undefined;
+    await transaction.done;
+    return graph ? { manifest, shards, graph } : { manifest, shards };
+  }
+
+  async commit(commit: IndexCommit): Promise<void> {
+    const database = await this.open();
+    const name = commit.manifest.name;
+    const transaction = database.transaction(['manifests', 'shards', 'graphs'], 'readwrite');
+    const shards = transaction.objectStore('shards');
+    const writes: Promise<unknown>[] = [];
+    if (commit.replace) {
+      writes.push(shards.delete(IDBKeyRange.bound([name, 0], [name, Number.MAX_SAFE_INTEGER])));
+      writes.push(transaction.objectStore('graphs').delete(name));
+    }
+    for (const shard of commit.shards) writes.push(shards.put(shard));
+    if (commit.graph) writes.push(transaction.objectStore('graphs').put(commit.graph));
+    writes.push(transaction.objectStore('manifests').put(commit.manifest));
+    try {
+      await Promise.all([...writes, transaction.done]);
+    } catch (error) {
+      if ((error as DOMException | undefined)?.name === 'QuotaExceededError') {
+        throw new QuotaExceededError(`Storing vectors of index "${name}" exceeded the storage quota.`, {
+          hint: 'Free space (delete indexes) or request persistent storage.',
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+
+  async deleteIndex(index: string): Promise<void> {
+    const database = await this.open();
+    const transaction = database.transaction(['manifests', 'shards', 'graphs'], 'readwrite');
+    await Promise.all([
+      transaction
+        .objectStore('shards')
+        .delete(IDBKeyRange.bound([index, 0], [index, Number.MAX_SAFE_INTEGER])),
+      transaction.objectStore('graphs').delete(index),
+      transaction.objectStore('manifests').delete(index),
+      transaction.done,
+    ]);
+  }
+
+  async close(): Promise<void> {
+    const database = this.database;
+    this.database = undefined;
+    if (database) (await database).close();
+  }
+}

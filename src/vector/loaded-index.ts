@@ -1,0 +1,274 @@
+import { CorruptDataError } from '../errors/index.js';
+import { HnswIndex } from './hnsw-index.js';
+import type { IndexManifest, IndexSnapshot, StoredGraph, VectorShard } from './persistence.js';
+import type { VectorMetric } from './types.js';
+
+/** Why a load did not use the stored graph as is. */
+export interface LoadReport {
+  /** Nodes whose links came from the stored graph. */
+  graphNodes: number;
+  /** Nodes linked at load time (newer than the graph, or all of them when it was unusable). */
+  relinkedNodes: number;
+  /** Set when the stored graph failed its checksum or validation and was rebuilt. */
+  graphRebuilt?: string;
+}
+
+/**
+ * One index in memory: the WASM graph plus, per node, the user id, metadata and a tombstone.
+ * Node numbers are dense and never reused until compaction.
+ */
+export class LoadedIndex {
+  readonly name: string;
+  readonly dimension: number;
+  readonly metric: VectorMetric;
+  hnsw: HnswIndex;
+  ids: string[] = [];
+  metadata: Record<string, unknown>[] = [];
+  deleted = new Uint8Array(1024);
+  /** Live node of each user id. */
+  readonly byId = new Map<string, number>();
+  generation = 0;
+  epoch = 0;
+  storedGraphNodes = 0;
+  shardGenerations: number[] = [];
+  /** Another tab committed a newer generation. */
+  stale = false;
+
+  constructor(name: string, hnsw: HnswIndex) {
+    this.name = name;
+    this.dimension = hnsw.dimension;
+    this.metric = hnsw.metric;
+    this.hnsw = hnsw;
+  }
+
+  get nodeCount(): number {
+    return this.ids.length;
+  }
+
+  get liveCount(): number {
+    return this.byId.size;
+  }
+
+  get deletedCount(): number {
+    return this.nodeCount - this.liveCount;
+  }
+
+  isDeleted(node: number): boolean {
+    return this.deleted[node] === 1;
+  }
+
+  private growDeleted(size: number): void {
+    if (size <= this.deleted.length) return;
+    let capacity = this.deleted.length;
+    while (capacity < size) capacity *= 2;
+    const grown = new Uint8Array(capacity);
+    grown.set(this.deleted);
+    this.deleted = grown;
+  }
+
+  /** Stores and links new nodes; replaced ids lose their old node. Returns the first new node. */
+  append(vectors: Float32Array, ids: string[], metadata: Record<string, unknown>[], raw = false): number {
+    const first = this.hnsw.add(vectors, { raw });
+    this.growDeleted(first + ids.length);
+    ids.forEach((id, offset) => {
+      const previous = this.byId.get(id);
+      if (previous !== undefined) this.setDeleted(previous, true);
+      this.ids.push(id);
+      this.metadata.push(metadata[offset]!);
+      this.byId.set(id, first + offset);
+    });
+    return first;
+  }
+
+  setDeleted(node: number, deleted: boolean): void {
+    this.deleted[node] = deleted ? 1 : 0;
+    this.hnsw.setDeleted(node, deleted);
+    const id = this.ids[node]!;
+    if (deleted && this.byId.get(id) === node) this.byId.delete(id);
+    if (!deleted) this.byId.set(id, node);
+  }
+
+  manifest(shardSize: number, m: number, efConstruction: number): IndexManifest {
+    return {
+      name: this.name,
+      dimension: this.dimension,
+      metric: this.metric,
+      m,
+      efConstruction,
+      generation: this.generation,
+      epoch: this.epoch,
+      nodeCount: this.nodeCount,
+      shardSize,
+      graphNodeCount: this.storedGraphNodes,
+      shardGenerations: [...this.shardGenerations],
+    };
+  }
+
+  /** The stored form of shard `shard`, stamped with the current generation. */
+  shard(shard: number, shardSize: number): VectorShard {
+    const from = shard * shardSize;
+    const to = Math.min(this.nodeCount, from + shardSize);
+    const vectors = this.hnsw.vectors(from, to);
+    this.shardGenerations[shard] = this.generation;
+    return {
+      index: this.name,
+      shard,
+      generation: this.generation,
+      vectors: vectors.buffer as ArrayBuffer,
+      ids: this.ids.slice(from, to),
+      metadata: this.metadata.slice(from, to),
+      deleted: this.deleted.slice(from, to),
+      checksum: this.hnsw.checksum(new Uint8Array(vectors.buffer)),
+    };
+  }
+
+  graph(): StoredGraph {
+    const bytes = this.hnsw.saveGraph();
+    this.storedGraphNodes = this.nodeCount;
+    return {
+      index: this.name,
+      nodeCount: this.nodeCount,
+      bytes: bytes.buffer as ArrayBuffer,
+      checksum: this.hnsw.checksum(bytes),
+    };
+  }
+
+  /**
+   * Applies shards committed by another tab on top of this state. Nodes never change their
+   * vector (an update is a tombstone plus a new node), so only tombstones, metadata and new
+   * nodes need applying, and the in-memory graph stays valid.
+   */
+  applyShards(manifest: IndexManifest, shards: VectorShard[]): void {
+    const sorted = [...shards].sort((a, b) => a.shard - b.shard);
+    for (const shard of sorted) {
+      const vectors = checkedVectors(this, shard);
+      const base = shard.shard * manifest.shardSize;
+      const existing = Math.max(0, Math.min(shard.ids.length, this.nodeCount - base));
+      for (let offset = 0; offset < existing; offset++) {
+        this.metadata[base + offset] = shard.metadata[offset]!;
+        if (this.isDeleted(base + offset) !== (shard.deleted[offset] === 1)) {
+          this.setDeleted(base + offset, shard.deleted[offset] === 1);
+        }
+      }
+      if (existing < shard.ids.length) {
+        if (base + existing !== this.nodeCount) {
+          throw new CorruptDataError(
+            `Shard ${shard.shard} of index "${this.name}" leaves a gap in node numbers.`,
+            {
+              hint: 'Delete and rebuild the index.',
+            },
+          );
+        }
+        const fresh = vectors.subarray(existing * this.dimension);
+        const first = this.hnsw.add(fresh, { raw: true });
+        this.growDeleted(first + shard.ids.length - existing);
+        for (let offset = existing; offset < shard.ids.length; offset++) {
+          this.ids.push(shard.ids[offset]!);
+          this.metadata.push(shard.metadata[offset]!);
+          this.deleted[base + offset] = 0;
+          this.setDeleted(base + offset, shard.deleted[offset] === 1);
+        }
+      }
+      this.shardGenerations[shard.shard] = shard.generation;
+    }
+    this.generation = manifest.generation;
+    this.storedGraphNodes = manifest.graphNodeCount;
+    this.shardGenerations = [...manifest.shardGenerations];
+  }
+
+  /**
+   * Rebuilds an index from a full snapshot: vectors from the shards (checksummed), links from
+   * the stored graph when it is intact, otherwise relinked from the vectors.
+   */
+  static async restore(
+    module: WebAssembly.Module,
+    snapshot: IndexSnapshot,
+  ): Promise<{ index: LoadedIndex; report: LoadReport }> {
+    const { manifest } = snapshot;
+    const params = {
+      dimension: manifest.dimension,
+      metric: manifest.metric,
+      m: manifest.m,
+      efConstruction: manifest.efConstruction,
+    };
+    const expectedShards = Math.ceil(manifest.nodeCount / manifest.shardSize);
+    const shards = [...snapshot.shards].sort((a, b) => a.shard - b.shard);
+    if (shards.length !== expectedShards || shards.some((shard, position) => shard.shard !== position)) {
+      throw new CorruptDataError(
+        `Index "${manifest.name}" lists ${expectedShards} shards but ${shards.length} are stored.`,
+        {
+          hint: 'The stored vectors are incomplete; delete the index and upsert again.',
+          data: { index: manifest.name },
+        },
+      );
+    }
+    const build = async (useGraph: boolean): Promise<{ index: LoadedIndex; report: LoadReport }> => {
+      const loaded = new LoadedIndex(manifest.name, await HnswIndex.create(module, params));
+      loaded.growDeleted(manifest.nodeCount);
+      for (const shard of shards) {
+        loaded.hnsw.add(checkedVectors(loaded, shard), { raw: true, link: false });
+        loaded.ids.push(...shard.ids);
+        loaded.metadata.push(...shard.metadata);
+      }
+      if (loaded.nodeCount !== manifest.nodeCount) {
+        throw new CorruptDataError(
+          `Index "${manifest.name}" stores ${loaded.nodeCount} ids, expected ${manifest.nodeCount}.`,
+          {
+            hint: 'Delete the index and upsert again.',
+          },
+        );
+      }
+      let graphNodes = 0;
+      let graphRebuilt: string | undefined;
+      const graph = snapshot.graph;
+      if (useGraph && graph) {
+        const bytes = new Uint8Array(graph.bytes);
+        if (loaded.hnsw.checksum(bytes) !== graph.checksum) graphRebuilt = 'graph checksum mismatch';
+        else if (graph.nodeCount > manifest.nodeCount) graphRebuilt = 'graph covers more nodes than stored';
+        else if (loaded.hnsw.loadGraph(bytes) !== graph.nodeCount) graphRebuilt = 'graph failed validation';
+        else graphNodes = graph.nodeCount;
+        if (graphRebuilt) {
+          const rebuilt = await build(false);
+          rebuilt.report.graphRebuilt = graphRebuilt;
+          return rebuilt;
+        }
+      }
+      for (let node = graphNodes; node < loaded.nodeCount; node++) loaded.hnsw.link(node);
+      shards.forEach((shard, position) => {
+        shard.deleted.forEach((flag, offset) => {
+          const node = position * manifest.shardSize + offset;
+          loaded.deleted[node] = flag;
+          if (flag) loaded.hnsw.setDeleted(node, true);
+          else loaded.byId.set(loaded.ids[node]!, node);
+        });
+      });
+      loaded.generation = manifest.generation;
+      loaded.epoch = manifest.epoch;
+      loaded.storedGraphNodes = graphNodes;
+      loaded.shardGenerations = [...manifest.shardGenerations];
+      const report: LoadReport = { graphNodes, relinkedNodes: loaded.nodeCount - graphNodes };
+      if (graphRebuilt) report.graphRebuilt = graphRebuilt;
+      return { index: loaded, report };
+    };
+    return build(true);
+  }
+}
+
+function checkedVectors(index: LoadedIndex, shard: VectorShard): Float32Array {
+  const bytes = new Uint8Array(shard.vectors);
+  if (
+    shard.vectors.byteLength !== shard.ids.length * index.dimension * 4 ||
+    shard.deleted.length !== shard.ids.length ||
+    shard.metadata.length !== shard.ids.length ||
+    index.hnsw.checksum(bytes) !== shard.checksum
+  ) {
+    throw new CorruptDataError(
+      `Shard ${shard.shard} of vector index "${index.name}" is corrupt or truncated.`,
+      {
+        hint: 'Its vectors cannot be trusted: delete the index and upsert the documents again.',
+        data: { index: index.name, shard: shard.shard },
+      },
+    );
+  }
+  return new Float32Array(shard.vectors);
+}
