@@ -13,7 +13,10 @@ function localModels(): Plugin {
       server.middlewares.use('/models', (request, response, next) => {
         const file = join(models, decodeURIComponent((request.url ?? '/').split('?')[0]!));
         if (!file.startsWith(models) || !existsSync(file) || !statSync(file).isFile()) return next();
-        response.setHeader('Content-Type', file.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+        response.setHeader(
+          'Content-Type',
+          file.endsWith('.json') ? 'application/json' : 'application/octet-stream',
+        );
         response.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
         createReadStream(file).pipe(response);
       });

@@ -21,7 +21,9 @@ export interface SearchHit {
   end: number;
 }
 
-export type ExtensionReply<T = unknown> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
+export type ExtensionReply<T = unknown> =
+  | { ok: true; value: T }
+  | { ok: false; error: { code: string; message: string } };
 
 /** Drops anything that is not one of our messages (other extensions, pages, malformed input). */
 export function isExtensionMessage(value: unknown): value is ExtensionMessage {

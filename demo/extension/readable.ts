@@ -4,9 +4,11 @@
  * `<article>` or `<main>` when there is one, without scripts, navigation, forms or hidden parts.
  */
 export function extractReadableText(): { title: string; url: string; text: string } {
-  const root = (document.querySelector('article') ?? document.querySelector('main') ?? document.body).cloneNode(
-    true,
-  ) as HTMLElement;
+  const root = (
+    document.querySelector('article') ??
+    document.querySelector('main') ??
+    document.body
+  ).cloneNode(true) as HTMLElement;
   for (const element of root.querySelectorAll(
     'script, style, noscript, template, iframe, svg, canvas, nav, footer, aside, form, button, [hidden], [aria-hidden="true"]',
   )) {
@@ -20,7 +22,9 @@ export function extractReadableText(): { title: string; url: string; text: strin
       return;
     }
     if (!(node instanceof HTMLElement)) return;
-    const block = /^(P|DIV|SECTION|ARTICLE|H[1-6]|LI|UL|OL|PRE|BLOCKQUOTE|TABLE|TR|BR|HEADER)$/.test(node.tagName);
+    const block = /^(P|DIV|SECTION|ARTICLE|H[1-6]|LI|UL|OL|PRE|BLOCKQUOTE|TABLE|TR|BR|HEADER)$/.test(
+      node.tagName,
+    );
     if (block) blocks.push('\n');
     if (/^H[1-6]$/.test(node.tagName)) blocks.push(`${'#'.repeat(Number(node.tagName[1]))} `);
     for (const child of node.childNodes) walk(child);

@@ -12,13 +12,12 @@ function open(): Promise<IDBDatabase> {
 }
 
 function run<T>(mode: IDBTransactionMode, work: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
-  return open().then(
-    (database) =>
-      new Promise<T>((resolve, reject) => {
-        const request = work(database.transaction('keys', mode).objectStore('keys'));
-        request.onsuccess = () => resolve(request.result);
-        request.onerror = () => reject(request.error);
-      }).finally(() => database.close()),
+  return open().then((database) =>
+    new Promise<T>((resolve, reject) => {
+      const request = work(database.transaction('keys', mode).objectStore('keys'));
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    }).finally(() => database.close()),
   );
 }
 
@@ -30,13 +29,17 @@ function run<T>(mode: IDBTransactionMode, work: (store: IDBObjectStore) => IDBRe
  */
 export const keyVault = {
   async save(apiKey: string): Promise<void> {
-    const deviceKey = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+    const deviceKey = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, [
+      'encrypt',
+      'decrypt',
+    ]);
     const sealed = await createCipher(deviceKey).encryptJSON(apiKey);
     await run('readwrite', (store) => store.put({ deviceKey, sealed }, 'apiKey'));
   },
   async load(): Promise<string | undefined> {
-    const entry = await run<{ deviceKey: CryptoKey; sealed: EncryptedValue } | undefined>('readonly', (store) =>
-      store.get('apiKey'),
+    const entry = await run<{ deviceKey: CryptoKey; sealed: EncryptedValue } | undefined>(
+      'readonly',
+      (store) => store.get('apiKey'),
     );
     return entry ? createCipher(entry.deviceKey).decryptJSON<string>(entry.sealed) : undefined;
   },

@@ -41,13 +41,16 @@ export class Studio {
     if (provider === 'none') return undefined;
     const info = providerInfo(provider as ProviderId);
     if (info.keyRequired && !apiKey && !baseURL) return undefined;
-    return createProvider(provider as ProviderId, {
-      ...(apiKey ? { apiKey } : {}),
-      ...(baseURL ? { baseURL } : {}),
-      ...(model ? { model } : {}),
-      dangerouslyAllowBrowser: true,
-      maxRetries: 2,
-    } as never);
+    return createProvider(
+      provider as ProviderId,
+      {
+        ...(apiKey ? { apiKey } : {}),
+        ...(baseURL ? { baseURL } : {}),
+        ...(model ? { model } : {}),
+        dangerouslyAllowBrowser: true,
+        maxRetries: 2,
+      } as never,
+    );
   }
 
   status(text: string): void {

@@ -13,7 +13,12 @@ export function createSettingsPanel(studio: Studio): Panel {
   );
   const baseURL = h('input', { name: 'baseURL', placeholder: 'default for the provider, or your proxy URL' });
   const model = h('input', { name: 'model', placeholder: 'default for the provider' });
-  const apiKey = h('input', { name: 'apiKey', type: 'password', autocomplete: 'off', placeholder: 'kept in memory' });
+  const apiKey = h('input', {
+    name: 'apiKey',
+    type: 'password',
+    autocomplete: 'off',
+    placeholder: 'kept in memory',
+  });
   const rememberKey = h('input', { name: 'rememberKey', type: 'checkbox' });
   const device = h(
     'select',
@@ -62,7 +67,11 @@ export function createSettingsPanel(studio: Studio): Panel {
       rememberKey,
       'Remember the key on this device (encrypted with a non-extractable key; off by default)',
     ),
-    h('p', { class: 'note' }, 'In a public app, prefer a proxy base URL on your own server and no key in the browser.'),
+    h(
+      'p',
+      { class: 'note' },
+      'In a public app, prefer a proxy base URL on your own server and no key in the browser.',
+    ),
     h('h2', null, 'Embeddings'),
     field('Embedder device', device),
     h('div', { class: 'row' }, h('button', { class: 'primary', type: 'submit' }, 'Save'), saved),
