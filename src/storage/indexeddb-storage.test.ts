@@ -3,6 +3,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StorageClosedError } from '../errors/index.js';
 import { IndexedDBStorage } from './index.js';
+import { describeIndexedDBScenarios } from './testing/indexeddb-scenarios.js';
 import { describeStorageContract } from './testing/storage-contract.js';
 
 const opened: IndexedDBStorage[] = [];
@@ -60,3 +61,5 @@ describe('IndexedDBStorage in Node', () => {
     expect(await storage.getValue('n', 'k')).toBe(1);
   });
 });
+
+describeIndexedDBScenarios('fake-indexeddb', () => ({ indexedDB: new IDBFactory(), name: 'scenario' }));

@@ -360,7 +360,7 @@ export class IndexedDBStorage implements Storage {
   async saveSpans(spans: SpanRecord[]): Promise<void> {
     await this.#write(['spans'], async (tx, changes) => {
       const store = tx.objectStore('spans');
-      await Promise.all(spans.map((span) => store.put(span)));
+      await each(spans, (span) => store.put(span));
       changes.push({
         store: 'spans',
         type: 'put',
@@ -413,7 +413,7 @@ export class IndexedDBStorage implements Storage {
   async saveEvalResults(records: EvalResultRecord[]): Promise<void> {
     await this.#write(['evalResults'], async (tx, changes) => {
       const store = tx.objectStore('evalResults');
-      await Promise.all(records.map((record) => store.put(record)));
+      await each(records, (record) => store.put(record));
       changes.push({ store: 'evalResults', type: 'put', keys: records.map((record) => record.id) });
     });
   }
@@ -530,10 +530,8 @@ export class IndexedDBStorage implements Storage {
         return record;
       });
       const store = tx.objectStore('messages');
-      await Promise.all([
-        ...saved.map((record) => store.add(record)),
-        ...[...byId.values()].map((thread) => threads.put(thread)),
-      ]);
+      await each(saved, (record) => store.add(record));
+      await each([...byId.values()], (thread) => threads.put(thread));
       for (const thread of byId.values()) {
         const ofThread = saved.filter((record) => record.threadId === thread.id);
         changes.push({
@@ -613,7 +611,7 @@ export class IndexedDBStorage implements Storage {
         }
         return { ...message, threadId: current.threadId, seq: current.seq };
       });
-      await Promise.all(updated.map((message) => store.put(message)));
+      await each(updated, (message) => store.put(message));
       changes.push({ store: 'messages', type: 'put', keys: messages.map((message) => message.id) });
     });
   }
@@ -643,10 +641,8 @@ export class IndexedDBStorage implements Storage {
       const store = tx.objectStore('chunks');
       const oldKeys = await store.index('byDocumentIndex').getAllKeys(firstOf(document.id));
       await Promise.all(oldKeys.map((key) => store.delete(key)));
-      await Promise.all([
-        tx.objectStore('documents').put(document),
-        ...chunks.map((chunk) => store.put(chunk)),
-      ]);
+      await each(chunks, (chunk) => store.put(chunk));
+      await tx.objectStore('documents').put(document);
       changes.push({ store: 'documents', type: 'put', keys: [document.id], ...owner(document) });
     });
   }
@@ -731,7 +727,7 @@ export class IndexedDBStorage implements Storage {
     shards.forEach(assertShard);
     await this.#write(['vectorShards'], async (tx, changes) => {
       const store = tx.objectStore('vectorShards');
-      await Promise.all(shards.map((shard) => store.put(shard)));
+      await each(shards, (shard) => store.put(shard));
       changes.push({
         store: 'vectorShards',
         type: 'put',
@@ -822,6 +818,22 @@ async function lastByCursor(
     items.push(cursor.value);
   }
   return items.reverse();
+}
+
+/**
+ * Issues one request per item and waits for all. If issuing throws midway (quota, clone
+ * error), the requests already issued are still observed, so their abort rejections are not
+ * reported as unhandled; the caller's transaction is then aborted.
+ */
+async function each<T>(items: readonly T[], issue: (item: T) => Promise<unknown>): Promise<void> {
+  const pending: Promise<unknown>[] = [];
+  try {
+    for (const item of items) pending.push(issue(item));
+  } catch (error) {
+    for (const request of pending) request.catch(() => undefined);
+    throw error;
+  }
+  await Promise.all(pending);
 }
 
 function owner(record: { resourceId?: string }): { resourceId?: string } {
