@@ -8,6 +8,7 @@ export {
   type ToolStreamWriter,
 } from './create-tool.js';
 export { type SchemaIssue, validateJsonSchema } from './json-schema-validator.js';
+export { MCPClient, type MCPClientOptions, type MCPServerConfig } from './mcp-client.js';
 export {
   executeTool,
   type PreparedToolCall,
