@@ -1,0 +1,239 @@
+import { AbortedError, InvalidArgumentError } from '../errors/index.js';
+import { EmbeddingCache } from './cache.js';
+import type { CoreLoadRequest, CoreLoadResult, EmbedBackend, EmbedCoreOptions } from './core.js';
+import { loadModelFiles, type ModelSourceOptions } from './model-files.js';
+import type { Embedder, EmbedManyOptions, EmbedProgress } from './types.js';
+import { type EmbedWorkerFactory, inProcessWorkerFactory, moduleWorkerFactory } from './worker-handle.js';
+import { WorkerPool } from './worker-pool.js';
+
+/** Options of `LocalEmbedder`: where the model comes from and how it runs. */
+export interface LocalEmbedderOptions extends ModelSourceOptions {
+  /**
+   * Number of workers.
+   * @default `navigator.hardwareConcurrency - 1`, at least 1 and at most 4
+   */
+  workers?: number;
+  /**
+   * WASM threads per worker (used only when the page is cross-origin isolated).
+   * @default 1
+   */
+  threadsPerWorker?: number;
+  /**
+   * Creates a worker running the core.
+   * @default a module worker from `workers/embed.worker.ts`; in Node the core on this thread
+   */
+  workerFactory?: EmbedWorkerFactory;
+  /** Runtime choice for the in-process default in Node (e.g. inject `onnxruntime-node`). */
+  core?: EmbedCoreOptions;
+  /**
+   * `webgpu` is tried only when asked for, and kept only if it matches WASM on a probe batch.
+   * @default 'wasm'
+   */
+  backend?: EmbedBackend;
+  /** Where ORT's `.wasm`/`.mjs` files live (same origin). @default next to ORT's own module */
+  wasmPaths?: string | { wasm?: string; mjs?: string };
+  /**
+   * Texts per worker call; inputs are sorted by length first so each call holds similar lengths.
+   * @default 64
+   */
+  chunkSize?: number;
+  /**
+   * Largest batch × padded length per inference call inside a worker.
+   * @default 8192
+   */
+  maxBatchTokens?: number;
+  /**
+   * Largest number of texts per inference call inside a worker.
+   * @default 32
+   */
+  maxBatchSize?: number;
+  /**
+   * Content-hash cache of vectors; `false` turns it off.
+   * @default a new in-memory `EmbeddingCache`
+   */
+  cache?: EmbeddingCache | false;
+  /**
+   * A worker call that takes longer is treated as a hung worker (replaced, batch retried).
+   * @default 120000
+   */
+  batchTimeoutMs?: number;
+  /**
+   * Retries of a batch on fresh workers after a crash.
+   * @default 2
+   */
+  maxRetries?: number;
+}
+
+/**
+ * Embeds text on the user's device: an ONNX sentence-embedding model in a pool of workers, with
+ * length-bucketed batching, truncation to the model's maximum length, a content-hash cache,
+ * cancellation and progress events. Vectors are L2-normalised unless the options say otherwise.
+ *
+ * @example
+ * const embedder = new LocalEmbedder({ model: 'Xenova/all-MiniLM-L6-v2' });
+ * const [a, b] = await embedder.embedMany(['a cat', 'a kitten'], { onProgress: console.log });
+ */
+export class LocalEmbedder implements Embedder {
+  readonly modelId: string;
+  readonly #options: LocalEmbedderOptions;
+  readonly #cache: EmbeddingCache | undefined;
+  #pool: WorkerPool | undefined;
+  #ready: Promise<CoreLoadResult> | undefined;
+  #loaded: CoreLoadResult | undefined;
+
+  constructor(options: LocalEmbedderOptions) {
+    if (!options?.model)
+      throw new InvalidArgumentError('LocalEmbedder needs a model id.', {
+        hint: "e.g. { model: 'Xenova/all-MiniLM-L6-v2' }",
+      });
+    this.modelId = options.model;
+    this.#options = options;
+    this.#cache = options.cache === false ? undefined : (options.cache ?? new EmbeddingCache());
+  }
+
+  /** Output dimension; 0 until the model is loaded. */
+  get dimension(): number {
+    return this.#loaded?.dimension ?? 0;
+  }
+
+  /** The backend in use once loaded (`webgpu` only after it passed the WASM comparison). */
+  get backend(): EmbedBackend | undefined {
+    return this.#loaded?.backend;
+  }
+
+  /** Why a requested `webgpu` backend is not in use, when it is not. */
+  get fallbackReason(): string | undefined {
+    return this.#loaded?.fallbackReason;
+  }
+
+  /** Workers replaced after crashes since start. */
+  get workerReplacements(): number {
+    return this.#pool?.replacements ?? 0;
+  }
+
+  /** Downloads the model (or reads it from the cache) and loads it into every worker. */
+  async ready(options: EmbedManyOptions = {}): Promise<void> {
+    this.#ready ??= this.#start(options);
+    try {
+      this.#loaded = await this.#ready;
+    } catch (error) {
+      this.#ready = undefined;
+      this.#pool?.terminate();
+      this.#pool = undefined;
+      throw error;
+    }
+  }
+
+  async embed(text: string, options: EmbedManyOptions = {}): Promise<Float32Array> {
+    const [vector] = await this.embedMany([text], options);
+    return vector!;
+  }
+
+  async embedMany(texts: string[], options: EmbedManyOptions = {}): Promise<Float32Array[]> {
+    if (!Array.isArray(texts) || texts.some((text) => typeof text !== 'string')) {
+      throw new InvalidArgumentError('embedMany expects an array of strings.', {
+        hint: 'Convert values with String() first.',
+      });
+    }
+    const { signal, onProgress } = options;
+    throwIfAborted(signal);
+    await this.ready(options);
+    throwIfAborted(signal);
+    const results: (Float32Array | undefined)[] = new Array(texts.length);
+    const keys = this.#cache ? await this.#cache.keys(this.modelId, texts) : texts;
+    const cached = this.#cache ? await this.#cache.get(keys) : [];
+    const pending = new Map<string, number[]>();
+    texts.forEach((_, index) => {
+      if (cached[index]) results[index] = cached[index];
+      else pending.set(keys[index]!, [...(pending.get(keys[index]!) ?? []), index]);
+    });
+    const unique = [...pending.values()].sort((a, b) => texts[a[0]!]!.length - texts[b[0]!]!.length);
+    let done = texts.length - [...pending.values()].reduce((sum, indexes) => sum + indexes.length, 0);
+    onProgress?.({ stage: 'embed', done, total: texts.length });
+    const chunkSize = Math.max(1, this.#options.chunkSize ?? 64);
+    const chunks: number[][][] = [];
+    for (let start = 0; start < unique.length; start += chunkSize)
+      chunks.push(unique.slice(start, start + chunkSize));
+
+    const aborted = abortPromise(signal);
+    await Promise.race([
+      aborted.promise,
+      Promise.all(
+        chunks.map(async (chunk) => {
+          const packed = await this.#pool!.embed(chunk.map((indexes) => texts[indexes[0]!]!));
+          if (signal?.aborted) return;
+          const width = packed.length / chunk.length;
+          const entries: [string, Float32Array][] = [];
+          chunk.forEach((indexes, position) => {
+            const vector = packed.slice(position * width, (position + 1) * width);
+            entries.push([keys[indexes[0]!]!, vector]);
+            for (const index of indexes) results[index] = vector;
+            done += indexes.length;
+          });
+          await this.#cache?.set(entries);
+          onProgress?.({ stage: 'embed', done, total: texts.length });
+        }),
+      ),
+    ]).finally(aborted.dispose);
+    return results as Float32Array[];
+  }
+
+  /** Terminates the workers; the next call starts them again. */
+  dispose(): void {
+    this.#pool?.terminate();
+    this.#pool = undefined;
+    this.#ready = undefined;
+    this.#loaded = undefined;
+  }
+
+  async #start(options: EmbedManyOptions): Promise<CoreLoadResult> {
+    const progress = options.onProgress;
+    const files = await loadModelFiles(this.#options, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(progress ? { onProgress: progress } : {}),
+    });
+    const request: CoreLoadRequest = {
+      ...files,
+      backend: this.#options.backend ?? 'wasm',
+      threads: this.#options.threadsPerWorker ?? 1,
+      maxBatchTokens: this.#options.maxBatchTokens ?? 8192,
+      maxBatchSize: this.#options.maxBatchSize ?? 32,
+      ...(this.#options.wasmPaths !== undefined ? { wasmPaths: this.#options.wasmPaths } : {}),
+    };
+    this.#pool = new WorkerPool({
+      size: this.#options.workers ?? defaultWorkers(),
+      factory: this.#options.workerFactory ?? defaultFactory(this.#options.core),
+      batchTimeoutMs: this.#options.batchTimeoutMs ?? 120_000,
+      maxRetries: this.#options.maxRetries ?? 2,
+    });
+    const result = await this.#pool.start(request);
+    progress?.({ stage: 'load', modelId: this.modelId } satisfies EmbedProgress);
+    return result;
+  }
+}
+
+function defaultWorkers(): number {
+  const cores =
+    (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 2;
+  return Math.min(4, Math.max(1, cores - 1));
+}
+
+function defaultFactory(core: EmbedCoreOptions | undefined): EmbedWorkerFactory {
+  // Node may have a `Worker` global (from polyfills) that is not a web worker: use the core in-process there.
+  const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+  return typeof Worker === 'function' && !isNode ? moduleWorkerFactory : inProcessWorkerFactory(core);
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AbortedError('Embedding was aborted.', { cause: signal.reason });
+}
+
+function abortPromise(signal: AbortSignal | undefined): { promise: Promise<never>; dispose: () => void } {
+  if (!signal) return { promise: new Promise<never>(() => {}), dispose: () => {} };
+  let listener = () => {};
+  const promise = new Promise<never>((_, reject) => {
+    listener = () => reject(new AbortedError('Embedding was aborted.', { cause: signal.reason }));
+    signal.addEventListener('abort', listener, { once: true });
+  });
+  return { promise, dispose: () => signal.removeEventListener('abort', listener) };
+}

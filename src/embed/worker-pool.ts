@@ -1,0 +1,143 @@
+import { TimeoutError, WorkerCrashedError } from '../errors/index.js';
+import { type Comlink, wrapCore } from '../worker/index.js';
+import type { CoreLoadRequest, CoreLoadResult, EmbedCore } from './core.js';
+import type { EmbedWorkerFactory, EmbedWorkerHandle } from './worker-handle.js';
+
+interface Slot {
+  handle: EmbedWorkerHandle;
+  remote: Comlink.Remote<EmbedCore>;
+  loaded: Promise<CoreLoadResult>;
+  /** Rejects with `WorkerCrashedError` when the worker dies. */
+  crashed: Promise<never>;
+  busy: boolean;
+}
+
+/** Options of `WorkerPool`. */
+export interface WorkerPoolOptions {
+  size: number;
+  factory: EmbedWorkerFactory;
+  /** A batch that takes longer counts as a hung worker: it is replaced and the batch retried. */
+  batchTimeoutMs: number;
+  /** Retries of one batch on fresh workers after crashes. */
+  maxRetries: number;
+}
+
+/**
+ * A fixed number of embedding workers, each loaded with the same model. A batch runs on an idle
+ * worker; a worker that crashes or hangs mid-batch is terminated, replaced and the batch retried.
+ */
+export class WorkerPool {
+  readonly #slots: Slot[] = [];
+  readonly #waiting: ((slot: Slot) => void)[] = [];
+  #request: CoreLoadRequest | undefined;
+  /** Workers replaced after a crash, for tests and diagnostics. */
+  replacements = 0;
+
+  constructor(readonly options: WorkerPoolOptions) {}
+
+  /** Starts the workers and loads the model in each; resolves with the first worker's result. */
+  async start(request: CoreLoadRequest): Promise<CoreLoadResult> {
+    this.#request = request;
+    for (let index = 0; index < this.options.size; index++) this.#slots.push(this.#spawn());
+    const results = await Promise.all(this.#slots.map((slot) => slot.loaded));
+    return results[0]!;
+  }
+
+  /** Embeds one batch on an idle worker, replacing it and retrying when it dies. */
+  async embed(texts: string[]): Promise<Float32Array> {
+    for (let attempt = 0; ; attempt++) {
+      const slot = await this.#acquire();
+      try {
+        await slot.loaded;
+        const result = await this.#guard(slot, slot.remote.embedBatch(texts));
+        this.#release(slot);
+        return result;
+      } catch (error) {
+        if (!WorkerCrashedError.isInstance(error) && !TimeoutError.isInstance(error)) {
+          this.#release(slot);
+          throw error;
+        }
+        this.#replace(slot);
+        if (attempt >= this.options.maxRetries) {
+          throw new WorkerCrashedError(`An embedding worker died ${attempt + 1} times on the same batch.`, {
+            cause: error,
+            data: { texts: texts.length },
+            hint: 'The batch may be too large for memory; try smaller chunks.',
+          });
+        }
+      }
+    }
+  }
+
+  /** Terminates every worker. */
+  terminate(): void {
+    for (const slot of this.#slots.splice(0)) slot.handle.terminate();
+  }
+
+  get size(): number {
+    return this.#slots.length;
+  }
+
+  #spawn(): Slot {
+    const handle = this.options.factory();
+    const remote = wrapCore<EmbedCore>(handle.endpoint);
+    const crashed = new Promise<never>((_, reject) => {
+      handle.onCrash((reason) => reject(new WorkerCrashedError(`Embedding worker crashed: ${reason}`)));
+    });
+    crashed.catch(() => {});
+    const slot: Slot = {
+      handle,
+      remote,
+      crashed,
+      busy: false,
+      loaded: Promise.resolve({ dimension: 0, backend: 'wasm' }),
+    };
+    slot.loaded = this.#guard(slot, remote.load(this.#request!));
+    slot.loaded.catch(() => {});
+    return slot;
+  }
+
+  #guard<T>(slot: Slot, call: Promise<T>): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new TimeoutError(`An embedding worker did not answer within ${this.options.batchTimeoutMs} ms.`),
+          ),
+        this.options.batchTimeoutMs,
+      );
+    });
+    return Promise.race([call, slot.crashed, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  #replace(slot: Slot): void {
+    slot.handle.terminate();
+    const index = this.#slots.indexOf(slot);
+    if (index < 0) return;
+    this.replacements++;
+    const fresh = this.#spawn();
+    this.#slots[index] = fresh;
+    this.#release(fresh);
+  }
+
+  async #acquire(): Promise<Slot> {
+    const idle = this.#slots.find((slot) => !slot.busy);
+    if (idle) {
+      idle.busy = true;
+      return idle;
+    }
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+
+  #release(slot: Slot): void {
+    if (!this.#slots.includes(slot)) return;
+    const next = this.#waiting.shift();
+    if (next) {
+      slot.busy = true;
+      next(slot);
+    } else {
+      slot.busy = false;
+    }
+  }
+}
