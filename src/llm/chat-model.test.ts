@@ -9,6 +9,7 @@ import {
   RateLimitError,
   ServerError,
   TimeoutError,
+  UnsupportedError,
 } from '../errors/index.js';
 import { connectTestServer, type TestSession } from '../test/index.js';
 import { type ChatStreamEvent, openai, openaiCompatible, parseToolArguments } from './index.js';
@@ -422,6 +423,19 @@ describe('OpenAIChatModel.stream', () => {
     const events = await collect(model().stream(ask('x')));
     expect(events.at(-1)).toMatchObject({ type: 'finish', result: { text: 'streamed' } });
     expect((await session.requests()).length).toBe(2);
+  });
+
+  it('sends nothing until iterated, and throws option errors from the iteration', async () => {
+    const chat = openaiCompatible({
+      name: 'no-tools',
+      baseURL: session.baseURL,
+      model: 'm',
+      capabilities: { tools: false },
+    });
+    const events = chat.stream({ ...ask('x'), tools: [{ name: 't', parameters: {} }] });
+    expect(await session.requests()).toEqual([]);
+    expect(await failure(collect(events))).toBeInstanceOf(UnsupportedError);
+    expect(await session.requests()).toEqual([]);
   });
 
   it('closes the connection when the consumer stops early', async () => {

@@ -1,10 +1,8 @@
 import type OpenAI from 'openai';
-import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
-import { InvalidResponseError } from '../errors/index.js';
 import { CallScope } from './call-scope.js';
+import { ChatEventStream } from './chat-stream.js';
 import { type EmbeddingModelOptions, OpenAIEmbeddingModel } from './embedding-model.js';
 import type { CallContext } from './errors.js';
-import { toLumosError } from './errors.js';
 import { type BodySettings, prepareBody } from './request.js';
 import { StreamAssembler, toChatResult } from './response.js';
 import { type RetryOptions, withRetry } from './retry.js';
@@ -80,52 +78,29 @@ export class OpenAIChatModel implements ChatModel {
    * Streams the answer. Failures before the first chunk are retried like `generate`; once output
    * has arrived a failure (cut connection, invalid SSE line) throws `InvalidResponseError`.
    */
-  async *stream(request: ChatRequest): AsyncIterable<ChatStreamEvent> {
-    const { body, extractJson } = prepareBody(request, this.#settings, true);
-    const scope = new CallScope(request.signal, request.timeoutMs ?? this.#settings.timeoutMs);
-    const requestOptions = { signal: scope.signal, ...(request.headers ? { headers: request.headers } : {}) };
-    try {
-      const chunks = await withRetry(
-        () =>
-          this.client.chat.completions.create(
-            body as OpenAI.ChatCompletionCreateParamsStreaming,
-            requestOptions,
-          ),
-        this.#settings.retry,
+  stream(request: ChatRequest): AsyncIterable<ChatStreamEvent> {
+    return new ChatEventStream(() => {
+      const { body, extractJson } = prepareBody(request, this.#settings, true);
+      const scope = new CallScope(request.signal, request.timeoutMs ?? this.#settings.timeoutMs);
+      const requestOptions = {
+        signal: scope.signal,
+        ...(request.headers ? { headers: request.headers } : {}),
+      };
+      return {
         scope,
-        this.#context,
-      );
-      const assembler = new StreamAssembler(this.modelId, extractJson);
-      const iterator = chunks[Symbol.asyncIterator]();
-      try {
-        for (;;) {
-          let next: IteratorResult<ChatCompletionChunk>;
-          try {
-            next = await iterator.next();
-          } catch (error) {
-            throw toLumosError(error, this.#streamingContext, scope);
-          }
-          if (next.done) break;
-          for (const event of assembler.push(next.value)) yield event;
-        }
-      } finally {
-        // The consumer stopped early (or we failed): close the HTTP response.
-        await iterator.return?.();
-      }
-      // The SDK ends an aborted stream quietly; say why it ended.
-      scope.throwIfCancelled();
-      if (!assembler.finished) {
-        throw new InvalidResponseError(
-          `The streamed answer from ${this.provider} ended before the model finished.`,
-          {
-            hint: 'The connection was closed early (proxy timeout or server crash); call again for a full answer.',
-            data: { provider: this.provider, modelId: this.modelId },
-          },
-        );
-      }
-      yield* assembler.finish();
-    } finally {
-      scope.dispose();
-    }
+        assembler: new StreamAssembler(this.modelId, extractJson),
+        open: () =>
+          withRetry(
+            () =>
+              this.client.chat.completions.create(
+                body as OpenAI.ChatCompletionCreateParamsStreaming,
+                requestOptions,
+              ),
+            this.#settings.retry,
+            scope,
+            this.#context,
+          ),
+      };
+    }, this.#streamingContext);
   }
 }
