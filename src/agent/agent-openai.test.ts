@@ -1,0 +1,18 @@
+import { afterAll, beforeAll } from 'vitest';
+import { type McpTestServer, startMcpTestServer } from '../../test/support/mcp-server.js';
+import { defineAgentScenarios } from './openai-scenarios.test-support.js';
+import { MapKeyValueStore } from './pending-runs.js';
+
+let mcpServer: McpTestServer;
+beforeAll(async () => {
+  mcpServer = await startMcpTestServer();
+});
+afterAll(() => mcpServer.close());
+
+// In Node a "reload" is a new Agent over the same store instance.
+const storage = new MapKeyValueStore();
+
+defineAgentScenarios({
+  mcpServerUrl: () => mcpServer.url,
+  openStorage: async () => storage,
+});
