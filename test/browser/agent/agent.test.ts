@@ -1,0 +1,12 @@
+import { inject } from 'vitest';
+import { defineAgentScenarios } from '../../../src/agent/openai-scenarios.test-support.js';
+import { IndexedDBStorage } from '../../../src/storage/index.js';
+import type {} from '../../support/mcp-global-setup.js';
+
+// A "reload" opens a second IndexedDB connection to the same database, as a new page would.
+const databaseName = `lumos-agent-test-${crypto.randomUUID()}`;
+
+defineAgentScenarios({
+  mcpServerUrl: () => inject('mcpServerUrl'),
+  openStorage: () => IndexedDBStorage.open({ name: databaseName }),
+});
