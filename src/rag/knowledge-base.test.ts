@@ -1,0 +1,57 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { InvalidArgumentError } from '../errors/index.js';
+import { InMemoryStorage } from '../storage/index.js';
+import { MDocument } from './document.js';
+import { createKnowledgeBase } from './knowledge-base.js';
+import { ExactVectorStore, HashEmbedder } from './testing/fakes.js';
+import { runKnowledgeBaseScenario } from './testing/scenario.js';
+
+async function fixtures(): Promise<File[]> {
+  const names = ['sample.txt', 'sample.md', 'sample.html', 'sample.json', 'sample.pdf'];
+  return Promise.all(
+    names.map(
+      async (name) =>
+        new File([await readFile(new URL(`../../test/fixtures/rag/${name}`, import.meta.url))], name),
+    ),
+  );
+}
+
+describe('createKnowledgeBase', () => {
+  it('ingests dropped files, resumes, retrieves with citations in every mode, replaces and deletes', async () => {
+    await runKnowledgeBaseScenario(await fixtures(), new InMemoryStorage());
+  });
+
+  it('rejects bad retrieval options', async () => {
+    const kb = createKnowledgeBase({
+      embedder: new HashEmbedder(),
+      vector: new ExactVectorStore(),
+      store: new InMemoryStorage(),
+      indexName: 'x',
+    });
+    await expect(kb.retrieve('q', { topK: 0 })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(kb.retrieve('q', { mode: 'fuzzy' as 'vector' })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
+    expect(await kb.retrieve('nothing ingested yet')).toEqual([]);
+    expect(() =>
+      createKnowledgeBase({
+        embedder: new HashEmbedder(),
+        vector: new ExactVectorStore(),
+        store: new InMemoryStorage(),
+        indexName: '',
+      }),
+    ).toThrow(InvalidArgumentError);
+  });
+
+  it('keeps knowledge bases that share a storage apart', async () => {
+    const store = new InMemoryStorage();
+    const shared = { embedder: new HashEmbedder(), vector: new ExactVectorStore(), store };
+    const left = createKnowledgeBase({ ...shared, indexName: 'left' });
+    const right = createKnowledgeBase({ ...shared, indexName: 'right' });
+    await left.ingest([MDocument.fromText('Left side talks about kites.', { source: 'left.txt' })]);
+    await right.ingest([MDocument.fromText('Right side talks about boats.', { source: 'right.txt' })]);
+    expect((await left.listDocuments()).map((document) => document.id)).toEqual(['left.txt']);
+    expect(await right.retrieve('kites', { mode: 'keyword' })).toEqual([]);
+  });
+});
