@@ -1,3 +1,12 @@
+export {
+  BrowserVector,
+  type BrowserVectorOptions,
+  inProcessVectorWorker,
+  moduleVectorWorker,
+  type VectorWorkerFactory,
+  type VectorWorkerHandle,
+  vectorWorkerHandle,
+} from './browser-vector.js';
 export { compileFilter, type MetadataPredicate } from './filter.js';
 export type { FieldOperators, VectorFilter } from './filter-types.js';
 export { type HnswHits, HnswIndex, type HnswParams } from './hnsw-index.js';

@@ -90,7 +90,7 @@ describe('VectorCore', () => {
     await store.upsert({ indexName: 'dot', ...data });
     const l2 = await store.query({ indexName: 'l2', queryVector: [0, 0], topK: 3 });
     expect(l2.map((hit) => [hit.id, Number(hit.score.toFixed(4))])).toEqual([
-      ['b', -1.4142],
+      ['b', -Number(Math.SQRT2.toFixed(4))],
       ['c', -2],
       ['a', -5],
     ]);
