@@ -1,0 +1,32 @@
+import { existsSync } from 'node:fs';
+import { LocalEmbedder, type LocalEmbedderOptions } from './index.js';
+import { folderFetch } from './test-fetch.js';
+
+/** The real models `scripts/fetch-model` puts under models/. */
+export const realModels = {
+  int8: { folder: 'Xenova/all-MiniLM-L6-v2', modelFile: 'onnx/model_quantized.onnx' },
+  fp32: { folder: 'lumos-reference/all-MiniLM-L6-v2-fp32', modelFile: 'onnx/model.onnx' },
+} as const;
+
+/** A Node `LocalEmbedder` over a model folder in models/; fails with what to run when it is missing. */
+export function realEmbedder(
+  which: keyof typeof realModels,
+  options: Partial<LocalEmbedderOptions> = {},
+): LocalEmbedder {
+  const { folder, modelFile } = realModels[which];
+  const path = new URL(`../../models/${folder}/`, import.meta.url).pathname;
+  if (!existsSync(`${path}${modelFile}`)) {
+    throw new Error(
+      `models/${folder}/${modelFile} is missing: run \`npx tsx scripts/fetch-model.ts\` (npm test does).`,
+    );
+  }
+  return new LocalEmbedder({
+    model: folder,
+    baseUrl: 'http://models.test/',
+    modelFile,
+    fetch: folderFetch(path),
+    workers: 1,
+    cache: false,
+    ...options,
+  });
+}

