@@ -51,12 +51,20 @@ const contenders: Record<string, { ours: Call; raw: Call }> = {
   },
 };
 
-async function timed(call: Call): Promise<number> {
+interface Sample {
+  wall: number;
+  /** Process CPU time (user + system), which includes the in-process server's share for both sides. */
+  cpu: number;
+}
+
+async function timed(call: Call, samples: Sample[]): Promise<void> {
+  const cpuStart = process.cpuUsage();
   const started = performance.now();
   const text = await call();
-  const elapsed = performance.now() - started;
+  const wall = performance.now() - started;
+  const cpu = process.cpuUsage(cpuStart);
   if (text !== answer) throw new Error(`wrong answer: ${text}`);
-  return elapsed;
+  samples.push({ wall, cpu: (cpu.user + cpu.system) / 1000 });
 }
 
 const rows = [];
@@ -66,52 +74,62 @@ for (const [name, pair] of Object.entries(contenders)) {
     await pair.ours();
     await pair.raw();
   }
-  const oursTimes: number[] = [];
-  const rawTimes: number[] = [];
+  const oursSamples: Sample[] = [];
+  const rawSamples: Sample[] = [];
   for (let index = 0; index < calls; index++) {
     // ABBA: alternate which side goes first so neither always runs on a warmer path.
     if (index % 2 === 0) {
-      oursTimes.push(await timed(pair.ours));
-      rawTimes.push(await timed(pair.raw));
+      await timed(pair.ours, oursSamples);
+      await timed(pair.raw, rawSamples);
     } else {
-      rawTimes.push(await timed(pair.raw));
-      oursTimes.push(await timed(pair.ours));
+      await timed(pair.raw, rawSamples);
+      await timed(pair.ours, oursSamples);
     }
   }
   const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
-  const oursMean = mean(oursTimes);
-  const rawMean = mean(rawTimes);
+  const oursWall = oursSamples.map((sample) => sample.wall);
+  const rawWall = rawSamples.map((sample) => sample.wall);
+  const oursCpu = mean(oursSamples.map((sample) => sample.cpu));
+  const rawCpu = mean(rawSamples.map((sample) => sample.cpu));
+  // Adjacent calls share the machine's load at that moment: the median paired difference is the
+  // overhead estimate least disturbed by other processes.
+  const pairedOverhead = percentile(
+    oursWall.map((wall, index) => wall - rawWall[index]!),
+    50,
+  );
   extra[name] = {
-    oursP50: percentile(oursTimes, 50),
-    rawP50: percentile(rawTimes, 50),
-    oursP99: percentile(oursTimes, 99),
-    rawP99: percentile(rawTimes, 99),
-    overheadMicrosecondsPerCall: Math.round((oursMean - rawMean) * 1000),
+    oursWallP50: percentile(oursWall, 50),
+    rawWallP50: percentile(rawWall, 50),
+    oursWallMean: mean(oursWall),
+    rawWallMean: mean(rawWall),
+    oursWallP99: percentile(oursWall, 99),
+    rawWallP99: percentile(rawWall, 99),
+    medianPairedOverheadMicroseconds: Math.round(pairedOverhead * 1000),
+    cpuOverheadMicrosecondsPerCall: Math.round((oursCpu - rawCpu) * 1000),
   };
-  const oursP50 = percentile(oursTimes, 50);
-  const rawP50 = percentile(rawTimes, 50);
   const common = {
     unit: 'ms',
     better: 'lower' as const,
     peer: 'openai SDK 6 called directly',
     target: 'ratio <= 1.05',
   };
+  const rawP50 = percentile(rawWall, 50);
   rows.push(
     row({
       ...common,
-      case: `${name}: median time per call (${calls} calls, local server)`,
-      ours: oursP50,
-      peerValue: rawP50,
-      met: oursP50 / rawP50 <= 1.05,
-      notes: 'median: robust to the load spikes of a shared machine',
+      case: `${name}: CPU time per call (${calls} calls, local server)`,
+      ours: oursCpu,
+      peerValue: rawCpu,
+      met: oursCpu / rawCpu <= 1.05,
+      notes: 'process CPU per call incl. the in-process server; insensitive to waiting on a loaded machine',
     }),
     row({
       ...common,
-      case: `${name}: mean time per call (${calls} calls, local server)`,
-      ours: oursMean,
-      peerValue: rawMean,
-      met: oursMean / rawMean <= 1.05,
-      notes: `overhead ${Math.round((oursMean - rawMean) * 1000)} µs per call on average`,
+      case: `${name}: wall time per call, raw median + median paired overhead`,
+      ours: rawP50 + pairedOverhead,
+      peerValue: rawP50,
+      met: (rawP50 + pairedOverhead) / rawP50 <= 1.05,
+      notes: `median of (ours - raw) over adjacent call pairs: ${Math.round(pairedOverhead * 1000)} µs`,
     }),
   );
 }

@@ -151,6 +151,16 @@ describe('OpenAIChatModel.generate', () => {
     expect(requests[1]!.receivedAt - requests[0]!.receivedAt).toBeGreaterThanOrEqual(990);
   });
 
+  it('does not wait for a Retry-After beyond maxRetryAfterMs: the RateLimitError says how long', async () => {
+    await session.enqueue({ error: { status: 429, headers: { 'retry-after': '120' } } });
+    const started = performance.now();
+    const error = await failure(model().generate(ask('x')));
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect((error as RateLimitError).retryAfterMs).toBe(120_000);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect((await session.requests()).length).toBe(1);
+  });
+
   it('retries a 500 with jittered backoff and succeeds', async () => {
     await session.enqueue({ error: { status: 500 } }, { text: 'recovered' });
     const delays: number[] = [];
@@ -413,6 +423,12 @@ describe('OpenAIChatModel.stream', () => {
     expect(performance.now() - abortedAt).toBeLessThan(100);
     expect(error).toBeInstanceOf(AbortedError);
     expect(seen).toEqual(['a']);
+  });
+
+  it('times out a stream that stalls after it started', async () => {
+    await session.enqueue({ text: 'a b c', chunkDelayMs: 1000 });
+    const error = await failure(collect(model().stream({ ...ask('x'), timeoutMs: 200 })));
+    expect(error).toBeInstanceOf(TimeoutError);
   });
 
   it('retries a 429 before the stream starts', async () => {
