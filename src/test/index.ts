@@ -3,6 +3,12 @@ export { exampleFromSchema } from './completion.js';
 export { hashEmbedding } from './embeddings.js';
 export * from './protocol.js';
 export {
+  createScriptedChatModel,
+  type ScriptedChatModel,
+  type ScriptedChatModelOptions,
+  type ScriptedTurn,
+} from './scripted-chat-model.js';
+export {
   type OpenAITestServer,
   type OpenAITestServerOptions,
   startOpenAITestServer,
