@@ -1,7 +1,8 @@
+import 'fake-indexeddb/auto';
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../errors/index.js';
-import { InMemoryStorage } from '../storage/index.js';
+import { IndexedDBStorage, InMemoryStorage } from '../storage/index.js';
 import { MDocument } from './document.js';
 import { createKnowledgeBase } from './knowledge-base.js';
 import { ExactVectorStore, HashEmbedder } from './testing/fakes.js';
@@ -19,7 +20,9 @@ async function fixtures(): Promise<File[]> {
 
 describe('createKnowledgeBase', () => {
   it('ingests dropped files, resumes, retrieves with citations in every mode, replaces and deletes', async () => {
-    await runKnowledgeBaseScenario(await fixtures(), new InMemoryStorage());
+    // fake-indexeddb keeps the database across close/open, so the resume really reloads state.
+    const indexedDB = new IDBFactory();
+    await runKnowledgeBaseScenario(await fixtures(), () => IndexedDBStorage.open({ name: 'rag', indexedDB }));
   });
 
   it('rejects bad retrieval options', async () => {
