@@ -54,7 +54,8 @@ export async function loadModelFiles(
   source: ModelSourceOptions,
   options: { signal?: AbortSignal; onProgress?: (progress: EmbedProgress) => void } = {},
 ): Promise<ModelFiles> {
-  const base = (source.baseUrl ?? defaultBaseUrl).replaceAll('{model}', source.model);
+  // `new URL('/models/{model}/', …).href` percent-encodes the braces; accept both spellings.
+  const base = (source.baseUrl ?? defaultBaseUrl).replace(/\{model\}|%7Bmodel%7D/gi, source.model);
   const modelFile = source.modelFile ?? 'onnx/model_quantized.onnx';
   const fetcher = new FileFetcher(base, source, options);
   const [config, tokenizerJson, tokenizerConfig, poolingConfig] = await Promise.all([
