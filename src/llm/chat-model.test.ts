@@ -298,6 +298,26 @@ describe('OpenAIChatModel.generate', () => {
     expect(body.messages[0]!.content).toContain(JSON.stringify(schema));
   });
 
+  it('switches to the fallback once when an endpoint refuses json_schema it was thought to support', async () => {
+    const refusal = {
+      error: {
+        status: 400,
+        body: {
+          error: { message: "Invalid parameter: 'response_format' of type 'json_schema' is not supported" },
+        },
+      },
+    };
+    await session.enqueue(refusal, { text: '{"ok": true}' }, refusal, { text: 'Here: {"ok": false}' });
+    const responseFormat = { type: 'json_schema' as const, name: 'r', schema: { type: 'object' } };
+    expect((await model().generate({ ...ask('x'), responseFormat })).text).toBe('{"ok": true}');
+    const events = await collect(model().stream({ ...ask('x'), responseFormat }));
+    expect(events.at(-1)).toMatchObject({ type: 'finish', result: { text: '{"ok": false}' } });
+    const formats = (await session.requests()).map(
+      (request) => (request.body as { response_format: { type: string } }).response_format.type,
+    );
+    expect(formats).toEqual(['json_schema', 'json_object', 'json_schema', 'json_object']);
+  });
+
   it('falls back to plain text when the endpoint has neither json_schema nor json_object', async () => {
     await session.enqueue({ text: 'The answer: {"ok": true} — done' });
     const chat = openaiCompatible({

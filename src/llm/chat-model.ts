@@ -3,7 +3,7 @@ import { CallScope } from './call-scope.js';
 import { ChatEventStream } from './chat-stream.js';
 import { type EmbeddingModelOptions, OpenAIEmbeddingModel } from './embedding-model.js';
 import type { CallContext } from './errors.js';
-import { type BodySettings, prepareBody } from './request.js';
+import { type BodySettings, type PreparedBody, prepareBody, refusedJsonSchema } from './request.js';
 import { StreamAssembler, toChatResult } from './response.js';
 import { type RetryOptions, withRetry } from './retry.js';
 import type { ChatModel, ChatRequest, ChatResult, ChatStreamEvent, ModelCapabilities } from './types.js';
@@ -53,11 +53,10 @@ export class OpenAIChatModel implements ChatModel {
   }
 
   async generate(request: ChatRequest): Promise<ChatResult> {
-    const { body, extractJson } = prepareBody(request, this.#settings, false);
     const scope = new CallScope(request.signal, request.timeoutMs ?? this.#settings.timeoutMs);
     const requestOptions = { signal: scope.signal, ...(request.headers ? { headers: request.headers } : {}) };
-    try {
-      return await withRetry(
+    const send = ({ body, extractJson }: PreparedBody) =>
+      withRetry(
         async () => {
           const completion = await this.client.chat.completions.create(
             body as OpenAI.ChatCompletionCreateParamsNonStreaming,
@@ -69,6 +68,8 @@ export class OpenAIChatModel implements ChatModel {
         scope,
         this.#context,
       );
+    try {
+      return await this.#withSchemaFallback(request, false, send);
     } finally {
       scope.dispose();
     }
@@ -80,27 +81,40 @@ export class OpenAIChatModel implements ChatModel {
    */
   stream(request: ChatRequest): AsyncIterable<ChatStreamEvent> {
     return new ChatEventStream(() => {
-      const { body, extractJson } = prepareBody(request, this.#settings, true);
       const scope = new CallScope(request.signal, request.timeoutMs ?? this.#settings.timeoutMs);
       const requestOptions = {
         signal: scope.signal,
         ...(request.headers ? { headers: request.headers } : {}),
       };
-      return {
-        scope,
+      const send = async ({ body, extractJson }: PreparedBody) => ({
+        chunks: await withRetry(
+          () =>
+            this.client.chat.completions.create(
+              body as OpenAI.ChatCompletionCreateParamsStreaming,
+              requestOptions,
+            ),
+          this.#settings.retry,
+          scope,
+          this.#context,
+        ),
         assembler: new StreamAssembler(this.modelId, extractJson),
-        open: () =>
-          withRetry(
-            () =>
-              this.client.chat.completions.create(
-                body as OpenAI.ChatCompletionCreateParamsStreaming,
-                requestOptions,
-              ),
-            this.#settings.retry,
-            scope,
-            this.#context,
-          ),
-      };
+      });
+      return { scope, open: () => this.#withSchemaFallback(request, true, send) };
     }, this.#streamingContext);
+  }
+
+  /** Sends the request; if the endpoint refuses `json_schema` output, once more with the fallback. */
+  async #withSchemaFallback<T>(
+    request: ChatRequest,
+    stream: boolean,
+    send: (prepared: PreparedBody) => Promise<T>,
+  ): Promise<T> {
+    const prepared = prepareBody(request, this.#settings, stream);
+    try {
+      return await send(prepared);
+    } catch (error) {
+      if (!refusedJsonSchema(error, prepared)) throw error;
+      return send(prepareBody(request, this.#settings, stream, true));
+    }
   }
 }

@@ -10,9 +10,8 @@ type Source = AsyncIterator<ChatCompletionChunk>;
 /** What a stream needs once iteration begins (so nothing runs, and no timer starts, before that). */
 export interface StreamStart {
   scope: CallScope;
-  assembler: StreamAssembler;
-  /** Sends the request (with retries) and resolves with the SDK's chunk stream. */
-  open(): Promise<AsyncIterable<ChatCompletionChunk>>;
+  /** Sends the request (with retries); resolves with the SDK's chunk stream and its assembler. */
+  open(): Promise<{ chunks: AsyncIterable<ChatCompletionChunk>; assembler: StreamAssembler }>;
 }
 
 /**
@@ -23,6 +22,7 @@ export interface StreamStart {
 export class ChatEventStream implements AsyncIterableIterator<ChatStreamEvent> {
   #started: StreamStart | undefined;
   #source: Source | undefined;
+  #assembler: StreamAssembler | undefined;
   #pending: ChatStreamEvent[] = [];
   #position = 0;
   #done = false;
@@ -48,9 +48,14 @@ export class ChatEventStream implements AsyncIterableIterator<ChatStreamEvent> {
         throw error;
       }
     }
-    const { scope, assembler } = this.#started;
+    const { scope } = this.#started;
     try {
-      this.#source ??= (await this.#started.open())[Symbol.asyncIterator]();
+      if (!this.#source) {
+        const opened = await this.#started.open();
+        this.#assembler = opened.assembler;
+        this.#source = opened.chunks[Symbol.asyncIterator]();
+      }
+      const assembler = this.#assembler!;
       for (;;) {
         let result: IteratorResult<ChatCompletionChunk>;
         try {
@@ -78,7 +83,8 @@ export class ChatEventStream implements AsyncIterableIterator<ChatStreamEvent> {
   }
 
   #finish(): IteratorResult<ChatStreamEvent> {
-    const { scope, assembler } = this.#started!;
+    const { scope } = this.#started!;
+    const assembler = this.#assembler!;
     this.#done = true;
     scope.dispose();
     // The SDK ends an aborted stream quietly; say why it ended.

@@ -2,7 +2,7 @@ import type {
   ChatCompletionCreateParamsBase,
   ChatCompletionMessageParam,
 } from 'openai/resources/chat/completions';
-import { UnsupportedError } from '../errors/index.js';
+import { BadRequestError, UnsupportedError } from '../errors/index.js';
 import { schemaInstruction } from './structured.js';
 import type { ChatMessage, ChatRequest, ModelCapabilities } from './types.js';
 
@@ -56,11 +56,29 @@ export function toWireMessage(message: ChatMessage): ChatCompletionMessageParam 
   }
 }
 
+/**
+ * True when an endpoint refused `response_format: json_schema` it was thought to support: the call
+ * is then repeated once with the fallback (schema in a system message).
+ */
+export function refusedJsonSchema(error: unknown, prepared: PreparedBody): boolean {
+  return (
+    BadRequestError.isInstance(error) &&
+    prepared.body.response_format?.type === 'json_schema' &&
+    /response_format|json_schema|structured output/i.test(error.message)
+  );
+}
+
 /** Translates a Lumos `ChatRequest` into an OpenAI chat completion body for this model. */
-export function prepareBody(request: ChatRequest, settings: BodySettings, stream: boolean): PreparedBody {
+export function prepareBody(
+  request: ChatRequest,
+  settings: BodySettings,
+  stream: boolean,
+  /** Use the JSON-schema fallback even if the capabilities claim support (the endpoint refused it). */
+  forceSchemaFallback = false,
+): PreparedBody {
   const { capabilities } = settings;
   const format = request.responseFormat;
-  const fallback = format?.type === 'json_schema' && !capabilities.jsonSchema;
+  const fallback = format?.type === 'json_schema' && (!capabilities.jsonSchema || forceSchemaFallback);
   const messages = request.messages.map(toWireMessage);
   if (fallback) messages.unshift(toWireMessage(schemaInstruction(format)));
   const body: ChatCompletionCreateParamsBase = { model: settings.modelId, messages, stream };
@@ -93,7 +111,7 @@ export function prepareBody(request: ChatRequest, settings: BodySettings, stream
     }
   }
   if (format) {
-    if (format.type === 'json_schema' && capabilities.jsonSchema) {
+    if (format.type === 'json_schema' && !fallback) {
       body.response_format = {
         type: 'json_schema',
         json_schema: {
