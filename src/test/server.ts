@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { UnsupportedError } from '../errors/index.js';
 import { type ChatBody, completionObject, planAnswer, streamChunks } from './completion.js';
 import { hashEmbedding, toBase64 } from './embeddings.js';
 import {
@@ -62,7 +63,15 @@ export async function startOpenAITestServer(
   options: OpenAITestServerOptions = {},
 ): Promise<OpenAITestServer> {
   const httpModule = 'node:http';
-  const http = (await import(/* @vite-ignore */ httpModule)) as typeof import('node:http');
+  let http: typeof import('node:http');
+  try {
+    http = (await import(/* @vite-ignore */ httpModule)) as typeof import('node:http');
+  } catch (error) {
+    throw new UnsupportedError('startOpenAITestServer() needs Node (it listens with node:http).', {
+      cause: error,
+      hint: 'Start it in a vitest globalSetup and use connectTestServer(url) from browser tests.',
+    });
+  }
   const sessions = new Map<string, SessionState>([['default', newState()]]);
   let counter = 0;
 

@@ -207,3 +207,10 @@ describe('LLM layer in Chromium (real openai SDK, real HTTP)', () => {
     expect(await failure(chat.generate(ask('x')))).toBeInstanceOf(NetworkError);
   });
 });
+
+describe('lumosai/test in a browser', () => {
+  it('says clearly that the server itself needs Node', async () => {
+    const { startOpenAITestServer } = await import('../../../src/test/index.js');
+    await expect(startOpenAITestServer()).rejects.toThrow(/needs Node/);
+  });
+});
