@@ -289,6 +289,21 @@ describe('Agent.stream', () => {
     expect((await stream.steps).length).toBe(2);
   });
 
+  it('exposes real ReadableStreams that can be read with a reader, late', async () => {
+    const model = new ScriptedModel([{ text: 'a b c' }]);
+    const stream = new Agent({ name: 'r', instructions: '', model }).stream('x');
+    await stream.result;
+    const textStream = stream.textStream;
+    expect(textStream).toBeInstanceOf(ReadableStream);
+    const reader = textStream.getReader();
+    const parts: string[] = [];
+    for (let next = await reader.read(); !next.done; next = await reader.read()) parts.push(next.value);
+    expect(parts).toEqual(['a ', 'b ', 'c']);
+    const collected: string[] = [];
+    await stream.fullStream.pipeTo(new WritableStream({ write: (event) => void collected.push(event.type) }));
+    expect(collected.at(-1)).toBe('finish');
+  });
+
   it('aborts mid-stream: stops the model call, ends with an error event', async () => {
     const controller = new AbortController();
     const model = new ScriptedModel([{ text: 'one two three four five six seven eight nine ten' }]);

@@ -53,10 +53,14 @@ function throwIfAborted(signal: AbortSignal): void {
 async function callModel(model: ChatModel, request: ChatRequest, hooks: RunHooks): Promise<ChatResult> {
   try {
     if (!hooks.streaming) return await model.generate(request);
+    // Read to the end rather than returning at `finish`: leaving the body unread would stop the
+    // HTTP connection from being reused for the next step.
+    let result: ChatResult | undefined;
     for await (const event of model.stream(request)) {
       if (event.type === 'text-delta') hooks.emit({ type: 'text-delta', delta: event.delta });
-      else if (event.type === 'finish') return event.result;
+      else if (event.type === 'finish') result = event.result;
     }
+    if (result !== undefined) return result;
     throw new LumosError('invalid_response', 'The model stream ended without a finish event.');
   } catch (error) {
     if (hooks.signal.aborted && !AbortedError.isInstance(error)) {
