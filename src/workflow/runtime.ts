@@ -61,7 +61,7 @@ export async function withRunLock<T>(
   const busy = () =>
     new ConflictError(`Run "${key.runId}" of workflow "${key.workflowId}" is already executing.`, {
       hint: 'Wait for it (run.result()) instead of starting or resuming it again.',
-      data: { ...key },
+      data: { workflowId: key.workflowId, runId: key.runId },
     });
   if (activeRuns.has(name)) throw busy();
   activeRuns.add(name);

@@ -11,10 +11,8 @@ export interface Runnable<TId extends string = string> {
   readonly outputSchema: StandardSchemaV1;
 }
 
-/** The value a runnable accepts. */
-export type RunnableInput<TRunnable> = TRunnable extends { inputSchema: infer S }
-  ? StandardSchemaV1.InferInput<S & StandardSchemaV1>
-  : never;
+/** The value a runnable works on (its input schema's output; what the previous node must produce). */
+export type RunnableInput<TRunnable> = TRunnable extends { inputSchema: infer S } ? SchemaOutput<S> : never;
 /** The value a runnable produces. */
 export type RunnableOutput<TRunnable> = TRunnable extends { outputSchema: infer S } ? SchemaOutput<S> : never;
 

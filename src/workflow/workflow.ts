@@ -196,7 +196,10 @@ export class Workflow<
 
   /** Runs `step` once per element of the previous output (an array), at most `concurrency` at a time. */
   foreach<S extends Runnable>(
-    step: S & Accepts<Element<TPrev>, S>,
+    step: S &
+      (TPrev extends readonly unknown[]
+        ? Accepts<Element<TPrev>, S>
+        : { readonly 'foreach needs an array before it': TPrev }),
     options: { /** @default 1 */ concurrency?: number } = {},
   ): Workflow<TId, TInputSchema, TOutputSchema, TStateSchema, RunnableOutput<S>[]> {
     const concurrency = options.concurrency ?? 1;
@@ -217,7 +220,7 @@ export class Workflow<
    * Builds an object from fields: `{ step, path }` (an earlier step's output), `{ initData: true, path }`
    * or `{ value }`.
    */
-  map<const M extends Record<string, MappingSource>>(
+  map<M extends Record<string, MappingSource>>(
     mapping: M,
     options?: { id?: string },
   ): Workflow<TId, TInputSchema, TOutputSchema, TStateSchema, { [K in keyof M]: MappedValue<M[K]> }>;
