@@ -78,7 +78,8 @@ async function rawExchange(stream: boolean): Promise<string> {
         const delta = chunk.choices[0]?.delta;
         text += delta?.content ?? '';
         for (const call of delta?.tool_calls ?? []) {
-          const entry = (toolCalls[call.index] ??= { id: '', name: '', arguments: '' });
+          toolCalls[call.index] ??= { id: '', name: '', arguments: '' };
+          const entry = toolCalls[call.index]!;
           entry.id += call.id ?? '';
           entry.name += call.function?.name ?? '';
           entry.arguments += call.function?.arguments ?? '';
