@@ -1,7 +1,7 @@
 import { describe, expect, inject, it } from 'vitest';
 import { AbortedError, InvalidArgumentError } from '../errors/index.js';
 import { openai } from '../llm/index.js';
-import type { EvalResultRecord, EvalResultStore, Page } from '../storage/types.js';
+import { InMemoryStorage } from '../storage/index.js';
 import { connectTestServer, type TestSession } from '../test/index.js';
 import { createScorer } from './create-scorer.js';
 import { runEvals } from './run-evals.js';
@@ -9,35 +9,6 @@ import { createToxicityScorer } from './scorers/llm.js';
 import { createIncludesScorer } from './scorers/match.js';
 import { createToolCalledScorer } from './scorers/tools.js';
 import { createScoringHook, withScorers } from './scoring-hook.js';
-
-/** A Map-backed EvalResultStore with the port's paging semantics. */
-function mapEvalStore(): EvalResultStore & { records: Map<string, EvalResultRecord>; saves: number } {
-  const records = new Map<string, EvalResultRecord>();
-  const store = {
-    records,
-    saves: 0,
-    async saveEvalResults(batch: EvalResultRecord[]) {
-      store.saves++;
-      for (const record of batch) records.set(record.id, structuredClone(record));
-    },
-    async listEvalResults(query: {
-      evalRunId?: string;
-      scorerId?: string;
-      limit?: number;
-      offset?: number;
-    }): Promise<Page<EvalResultRecord>> {
-      const all = [...records.values()].filter(
-        (record) =>
-          (!query.evalRunId || record.evalRunId === query.evalRunId) &&
-          (!query.scorerId || record.scorerId === query.scorerId),
-      );
-      const offset = query.offset ?? 0;
-      const items = all.slice(offset, offset + (query.limit ?? 50));
-      return { items, total: all.length, hasMore: offset + items.length < all.length };
-    },
-  };
-  return store;
-}
 
 const mentionsParis = createIncludesScorer({ id: 'mentions-paris', values: ['Paris'] });
 const data = [
@@ -48,7 +19,7 @@ const data = [
 
 describe('runEvals', () => {
   it('scores a function target, summarises mean/histogram/failures and persists one record per item and scorer', async () => {
-    const storage = mapEvalStore();
+    const storage = new InMemoryStorage();
     const progress: number[] = [];
     const summary = await runEvals({
       target: async function capital(input: string) {
@@ -126,7 +97,7 @@ describe('runEvals', () => {
     const session: TestSession = await connectTestServer(inject('openaiServerUrl')).session();
     const judge = openai({ apiKey: 'test', baseURL: session.baseURL, model: 'judge', maxRetries: 0 });
     await session.enqueue({ text: 'nope' }, { text: 'still nope' });
-    const storage = mapEvalStore();
+    const storage = new InMemoryStorage();
     const summary = await runEvals({
       target: async () => 'Hello!',
       data: [{ input: 'hi' }],
@@ -137,12 +108,12 @@ describe('runEvals', () => {
     expect(toxicity).toMatchObject({ scored: 0, errors: 1, mean: null });
     expect(toxicity.histogram.every((bin) => bin.count === 0)).toBe(true);
     expect(toxicity.failures[0]).toMatchObject({ itemIndex: 0, score: null, error: { code: 'eval_judge' } });
-    const [record] = [...storage.records.values()];
+    const [record] = (await storage.listEvalResults({})).items;
     expect(record).toMatchObject({ score: null, error: { code: 'eval_judge' } });
   });
 
   it('persists finished items and throws AbortedError when aborted', async () => {
-    const storage = mapEvalStore();
+    const storage = new InMemoryStorage();
     const controller = new AbortController();
     const promise = runEvals({
       target: async (input: number) => {
@@ -156,7 +127,7 @@ describe('runEvals', () => {
       storage,
     });
     await expect(promise).rejects.toBeInstanceOf(AbortedError);
-    expect(storage.records.size).toBe(2);
+    expect((await storage.listEvalResults({})).total).toBe(2);
   });
 
   it('rejects duplicate scorer ids and an empty scorer list', async () => {
@@ -171,7 +142,7 @@ describe('runEvals', () => {
 
 describe('withScorers and createScoringHook', () => {
   it('returns the agent result at once and scores sampled runs in the background', async () => {
-    const storage = mapEvalStore();
+    const storage = new InMemoryStorage();
     const draws = [0.05, 0.5, 0.01];
     class Agent {
       readonly #prefix = 'Answer: ';
@@ -193,7 +164,9 @@ describe('withScorers and createScoringHook', () => {
     await scored.generate('Lyon');
     expect(scored.describe()).toBe('Answer:');
     await scored.scoring.idle();
-    const stored = [...storage.records.values()].sort((a, b) => a.itemIndex - b.itemIndex);
+    const stored = (await storage.listEvalResults({ evalRunId: 'live' })).items.sort(
+      (a, b) => a.itemIndex - b.itemIndex,
+    );
     expect(stored.map((record) => [record.input, record.score])).toEqual([
       ['Paris', 1],
       ['Lyon', 0],
