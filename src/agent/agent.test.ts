@@ -7,6 +7,7 @@ import { Agent } from './agent.js';
 import type { AgentMemory } from './memory.js';
 import { MapKeyValueStore } from './pending-runs.js';
 import { ScriptedModel } from './scripted-model.test-support.js';
+import type { AgentSpan, AgentTracer } from './tracer.js';
 import type { AgentStreamEvent } from './types.js';
 
 const weather = createTool({
@@ -340,6 +341,80 @@ describe('Agent.stream', () => {
     });
     await expect(run).rejects.toSatisfy(AbortedError.isInstance);
     expect(toolSignal?.aborted).toBe(true);
+  });
+});
+
+describe('hooks', () => {
+  it('streams tool progress written through the writer', async () => {
+    const progress = createTool({
+      id: 'progress',
+      description: '',
+      inputSchema: z.object({}),
+      execute: async (_input, { writer, runId }) => {
+        writer.write({ percent: 50 });
+        return runId;
+      },
+    });
+    const model = new ScriptedModel([
+      { toolCalls: [{ id: 'p', name: 'progress', arguments: {} }] },
+      { text: 'ok' },
+    ]);
+    const stream = new Agent({ name: 'w', instructions: '', model, tools: { progress } }).stream('x', {
+      runId: 'run-1',
+    });
+    const outputs: unknown[] = [];
+    for await (const event of stream.fullStream) if (event.type === 'tool-output') outputs.push(event);
+    expect(outputs).toEqual([{ type: 'tool-output', toolCallId: 'p', data: { percent: 50 } }]);
+    expect((await stream.result).toolResults[0]!.result).toBe('run-1');
+  });
+
+  it('reports spans to a tracer', async () => {
+    const spans: {
+      name: string;
+      parent: string | undefined;
+      attributes: Record<string, unknown>;
+      ended: boolean;
+    }[] = [];
+    const names = new Map<AgentSpan, string>();
+    const tracer: AgentTracer = {
+      startSpan(name, options) {
+        const record = {
+          name,
+          parent: options?.parent && names.get(options.parent),
+          attributes: { ...options?.attributes },
+          ended: false,
+        };
+        spans.push(record);
+        const span: AgentSpan = {
+          setAttributes: (attributes) => Object.assign(record.attributes, attributes),
+          recordError: () => {},
+          end: () => {
+            record.ended = true;
+          },
+        };
+        names.set(span, name);
+        return span;
+      },
+    };
+    const model = new ScriptedModel([
+      { toolCalls: [{ name: 'weather', arguments: { city: 'Oslo' } }] },
+      { text: 'ok' },
+    ]);
+    await new Agent({ name: 'traced', instructions: '', model, tools: { weather } }).generate('x', {
+      tracer,
+    });
+    expect(spans.map((span) => [span.name, span.parent])).toEqual([
+      ['agent.run', undefined],
+      ['agent.step', 'agent.run'],
+      ['tool.call', 'agent.step'],
+      ['agent.step', 'agent.run'],
+    ]);
+    expect(spans.every((span) => span.ended)).toBe(true);
+    expect(spans[0]!.attributes).toMatchObject({
+      'agent.name': 'traced',
+      'agent.finish_reason': 'stop',
+      'agent.steps': 2,
+    });
   });
 });
 

@@ -273,5 +273,29 @@ export function defineAgentScenarios(environment: ScenarioEnvironment): void {
         await mcp.disconnect();
       }
     });
+
+    it('lists and calls MCP tools over the HTTP+SSE transport', async () => {
+      const mcp = new MCPClient({
+        servers: { legacy: { url: `${environment.mcpServerUrl()}/sse`, transport: 'sse' } },
+      });
+      try {
+        const tools = await mcp.listTools();
+        expect(Object.keys(tools)).toEqual(['legacy_add', 'legacy_echo', 'legacy_fail']);
+        const output = await tools.legacy_echo!.execute(
+          { text: 'over sse' },
+          {
+            abortSignal: new AbortController().signal,
+            runId: 'r',
+            toolCallId: 'c',
+            threadId: undefined,
+            resourceId: undefined,
+            writer: { write: () => {} },
+          },
+        );
+        expect(output).toBe('over sse');
+      } finally {
+        await mcp.disconnect();
+      }
+    });
   });
 }

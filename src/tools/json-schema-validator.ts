@@ -126,9 +126,25 @@ function checkString(schema: Record<string, unknown>, value: string, add: (messa
   if (typeof schema.maxLength === 'number' && length > schema.maxLength) {
     add(`Must have at most ${schema.maxLength} characters.`);
   }
-  if (typeof schema.pattern === 'string' && !new RegExp(schema.pattern, 'u').test(value)) {
+  if (typeof schema.pattern === 'string' && !patternOf(schema.pattern).test(value)) {
     add(`Must match the pattern ${schema.pattern}.`);
   }
+}
+
+const patterns = new Map<string, RegExp>();
+
+/** JSON Schema patterns are ECMA-262 regexes; some valid ones are refused in unicode mode. */
+function patternOf(source: string): RegExp {
+  let pattern = patterns.get(source);
+  if (pattern === undefined) {
+    try {
+      pattern = new RegExp(source, 'u');
+    } catch {
+      pattern = new RegExp(source);
+    }
+    patterns.set(source, pattern);
+  }
+  return pattern;
 }
 
 function checkArray(
