@@ -451,6 +451,22 @@ describe('OpenAIChatModel.stream', () => {
     expect(error).toBeInstanceOf(TimeoutError);
   });
 
+  it('maps an error event inside the stream to a typed, non-retried error', async () => {
+    const body =
+      'data: {"id":"c","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]}\n\n' +
+      'data: {"error":{"message":"upstream overloaded","type":"server_error"}}\n\n';
+    const chat = openai({
+      apiKey: 'k',
+      baseURL: 'http://provider.invalid/v1',
+      model: 'm',
+      fetch: async () => new Response(body, { headers: { 'content-type': 'text/event-stream' } }),
+    });
+    const error = await failure(collect(chat.stream(ask('x'))));
+    expect(error).toBeInstanceOf(ServerError);
+    expect((error as Error).message).toMatch(/upstream overloaded/);
+    expect((error as ServerError).retryable).toBe(false);
+  });
+
   it('retries a 429 before the stream starts', async () => {
     await session.enqueue(
       { error: { status: 429, headers: { 'retry-after-ms': '30' } } },

@@ -87,12 +87,11 @@ export class OpenAIChatModel implements ChatModel {
         ...(request.headers ? { headers: request.headers } : {}),
       };
       const send = async ({ body, extractJson }: PreparedBody) => ({
-        chunks: await withRetry(
+        response: await withRetry(
           () =>
-            this.client.chat.completions.create(
-              body as OpenAI.ChatCompletionCreateParamsStreaming,
-              requestOptions,
-            ),
+            this.client.chat.completions
+              .create(body as OpenAI.ChatCompletionCreateParamsStreaming, requestOptions)
+              .asResponse(),
           this.#settings.retry,
           scope,
           this.#context,
