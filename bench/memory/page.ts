@@ -1,0 +1,212 @@
+// Runs in Chromium (bench/memory/run.ts opens it). Seeds a 10,000-message thread into
+// IndexedDB and the HNSW vector worker, then times context building and appends for ours and
+// for the naive approach on the same data; reports via __benchResult.
+import { LocalEmbedder } from '../../src/embed/index.js';
+import type { ChatMessage } from '../../src/llm/types.js';
+import { Memory } from '../../src/memory/index.js';
+import { IndexedDBStorage, type MessageRecord } from '../../src/storage/index.js';
+import { BrowserVector } from '../../src/vector/index.js';
+import { queries } from './corpus.js';
+
+const dimension = 384;
+const lastMessages = 20;
+const topK = 4;
+const range = 1;
+const turns = 60;
+const appends = 200;
+const threadId = 'bench-thread';
+const resourceId = 'bench-user';
+const indexName = 'lumos_memory_messages';
+
+const log = (line: string) => {
+  console.log(line);
+  document.querySelector('#log')!.textContent += `${line}\n`;
+};
+const timing = (samples: number[]) => {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+  return { p50: at(0.5), p95: at(0.95) };
+};
+async function timed<T>(samples: number[], work: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  const result = await work();
+  samples.push(performance.now() - started);
+  return result;
+}
+
+try {
+  const texts = (await (await fetch('/bench/memory/generated/messages.json')).json()) as ChatMessage[];
+  const vectors = new Float32Array(await (await fetch('/bench/memory/generated/vectors.bin')).arrayBuffer());
+  log(`${texts.length} messages, crossOriginIsolated=${crossOriginIsolated}`);
+  const name = `lumos-bench-memory-${Date.now()}`;
+  const storage = await IndexedDBStorage.open({ name });
+  const cursorStorage = await IndexedDBStorage.open({
+    name,
+    lastMessagesRead: 'cursor',
+    broadcastChannel: false,
+  });
+  const embedder = new LocalEmbedder({
+    model: 'Xenova/all-MiniLM-L6-v2',
+    baseUrl: `${location.origin}/models/{model}/`,
+    workers: 1,
+    cache: false,
+  });
+  const vector = new BrowserVector({ persist: false });
+
+  // --- seed -------------------------------------------------------------------------------
+  const started = performance.now();
+  const memory = new Memory({
+    storage,
+    embedder,
+    vector,
+    options: {
+      lastMessages,
+      semanticRecall: { topK, messageRange: range, scope: 'thread' },
+      workingMemory: { enabled: true },
+    },
+  });
+  await memory.createThread({ resourceId, threadId, title: 'Long thread' });
+  const records: MessageRecord[] = [];
+  for (let start = 0; start < texts.length; start += 1000) {
+    const batch = texts.slice(start, start + 1000).map((message, offset) => ({
+      id: `m${start + offset}`,
+      threadId,
+      resourceId,
+      message,
+      createdAt: start + offset,
+    }));
+    records.push(...(await storage.appendMessages(batch)));
+  }
+  await vector.createIndex({ indexName, dimension, metric: 'cosine' });
+  for (let start = 0; start < records.length; start += 1000) {
+    const batch = records.slice(start, start + 1000);
+    await vector.upsert({
+      indexName,
+      vectors: batch.map((_, offset) =>
+        vectors.subarray((start + offset) * dimension, (start + offset + 1) * dimension),
+      ),
+      ids: batch.map((record) => record.id),
+      metadata: batch.map((record) => ({ threadId, resourceId, seq: record.seq })),
+    });
+  }
+  await memory.updateWorkingMemory({
+    threadId,
+    resourceId,
+    memory: '# User Information\n- **First Name**: Ada\n- **Location**: Oslo\n- **Interests**: piano, hiking',
+  });
+  // The naive store: the whole thread as one array record (messages with their vectors).
+  const naiveThread = records.map((record) => ({ ...record }));
+  await storage.setValue('naive', threadId, naiveThread);
+  await storage.setValue('naive-vectors', threadId, vectors);
+  const seedMs = performance.now() - started;
+  log(`seeded in ${Math.round(seedMs)} ms`);
+  await embedder.embed('warm up the embedder');
+
+  // --- query embedding alone (what the real embedder costs per turn) -----------------------
+  const embedSamples: number[] = [];
+  for (let turn = 0; turn < turns; turn++)
+    await timed(embedSamples, () => embedder.embed(`${queries[turn % queries.length]} ${turn}`));
+
+  // --- ours: context building ------------------------------------------------------------
+  const contextSamples: number[] = [];
+  let recalledTotal = 0;
+  for (let turn = 0; turn < turns + 5; turn++) {
+    const input: ChatMessage[] = [
+      { role: 'user', content: `${queries[turn % queries.length]} (turn ${turn})` },
+    ];
+    const context = await timed(turn < 5 ? [] : contextSamples, () =>
+      memory.getContext({ threadId, resourceId, input }),
+    );
+    if (turn >= 5) recalledTotal += context.recalled.length;
+    if (context.messages.length < lastMessages) throw new Error('history missing');
+  }
+  log(`ours context ${JSON.stringify(timing(contextSamples))}`);
+
+  // --- naive: load the whole thread record, scan all vectors ------------------------------
+  const naiveSamples: number[] = [];
+  for (let turn = 0; turn < turns + 5; turn++) {
+    const query = `${queries[turn % queries.length]} (turn ${turn})`;
+    await timed(turn < 5 ? [] : naiveSamples, async () => {
+      const [all, allVectors, resource] = await Promise.all([
+        storage.getValue<MessageRecord[]>('naive', threadId),
+        storage.getValue<Float32Array>('naive-vectors', threadId),
+        storage.getResource(resourceId),
+      ]);
+      if (!all || !allVectors) throw new Error('naive thread missing');
+      const queryVector = await embedder.embed(query);
+      const recent = all.slice(-lastMessages);
+      const scores: { index: number; score: number }[] = [];
+      for (let index = 0; index < all.length - lastMessages; index++) {
+        let score = 0;
+        const offset = index * dimension;
+        for (let d = 0; d < dimension; d++) score += allVectors[offset + d]! * queryVector[d]!;
+        scores.push({ index, score });
+      }
+      scores.sort((a, b) => b.score - a.score);
+      const picked = new Set<number>();
+      for (const { index } of scores.slice(0, topK))
+        for (let n = index - range; n <= index + range; n++) picked.add(n);
+      const recalled = [...picked]
+        .filter((index) => index >= 0 && index < all.length - lastMessages)
+        .map((index) => all[index]!);
+      return { recent, recalled, workingMemory: resource?.workingMemory };
+    });
+  }
+  log(`naive context ${JSON.stringify(timing(naiveSamples))}`);
+
+  // --- last N: getAll over a key range vs reverse cursor ------------------------------------
+  const getAllSamples: number[] = [];
+  const cursorSamples: number[] = [];
+  for (let rep = 0; rep < 200; rep++) {
+    await timed(getAllSamples, () => storage.getLastMessages(threadId, lastMessages));
+    await timed(cursorSamples, () => cursorStorage.getLastMessages(threadId, lastMessages));
+  }
+
+  // --- appends -----------------------------------------------------------------------------
+  const appendSamples: number[] = [];
+  const appendStorageSamples: number[] = [];
+  const naiveAppendSamples: number[] = [];
+  for (let index = 0; index < appends; index++) {
+    const message: ChatMessage = { role: 'user', content: `appended note ${index} about the garden` };
+    await timed(appendSamples, () => memory.saveMessages({ threadId, resourceId, messages: [message] }));
+    await timed(appendStorageSamples, () =>
+      storage.appendMessages([{ id: `raw${index}`, threadId, resourceId, message, createdAt: Date.now() }]),
+    );
+    await timed(naiveAppendSamples, async () => {
+      const all = (await storage.getValue<MessageRecord[]>('naive', threadId)) ?? [];
+      all.push({ id: `n${index}`, threadId, resourceId, seq: all.length, message, createdAt: Date.now() });
+      await storage.setValue('naive', threadId, all);
+    });
+    // Background embedding must not pile up into the next sample.
+    if (index % 20 === 19) await memory.idle();
+  }
+  await memory.idle();
+  log(
+    `append ours ${JSON.stringify(timing(appendSamples))} naive ${JSON.stringify(timing(naiveAppendSamples))}`,
+  );
+
+  await storage.close();
+  await cursorStorage.close();
+  embedder.dispose();
+  indexedDB.deleteDatabase(name);
+  (globalThis as Record<string, unknown>).__benchResult = {
+    messages: texts.length,
+    ours: {
+      context: timing(contextSamples),
+      append: timing(appendSamples),
+      appendStorage: timing(appendStorageSamples),
+      lastGetAll: timing(getAllSamples),
+      recalledPerTurn: recalledTotal / turns,
+    },
+    naive: {
+      context: timing(naiveSamples),
+      append: timing(naiveAppendSamples),
+      lastCursor: timing(cursorSamples),
+    },
+    queryEmbed: timing(embedSamples),
+    seedMs,
+  };
+} catch (error) {
+  log(`failed: ${(error as Error).stack ?? String(error)}`);
+  (globalThis as Record<string, unknown>).__benchResult = { error: String(error) };
+}
