@@ -331,6 +331,8 @@ export class RunExecutor {
       this.snapshot.status = 'waiting';
       await this.persist();
     }
+    // Resumed mid-sleep: the stored status is already `waiting`; keep the live one in step.
+    this.snapshot.status = 'waiting';
     this.emit({ type: 'step-waiting', path, stepId: node.id, wakeAt });
     try {
       await clock.sleep(Math.max(0, wakeAt - clock.now()), this.services.signal);

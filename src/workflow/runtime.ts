@@ -1,26 +1,37 @@
 import { AbortedError, ConflictError } from '../errors/index.js';
 import type { WorkflowClock } from './types.js';
 
-/** Real time: `Date.now` and `setTimeout`, abortable. */
+/** Longest delay `setTimeout` honours; longer ones fire at once, so long sleeps are chained. */
+const maxTimerMs = 2 ** 31 - 1;
+
+/** Real time: `Date.now` and `setTimeout`, abortable; sleeps longer than ~24.8 days are chained. */
 export const systemClock: WorkflowClock = {
   now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve, reject) => {
-      if (signal.aborted) {
-        reject(new AbortedError('The sleep was aborted.'));
-        return;
-      }
-      const timer = setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(new AbortedError('The sleep was aborted.'));
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-    }),
+  sleep: async (ms, signal) => {
+    for (let left = ms; ; left -= maxTimerMs) {
+      await timer(Math.min(left, maxTimerMs), signal);
+      if (left <= maxTimerMs) return;
+    }
+  },
 };
+
+function timer(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal.aborted) {
+      reject(new AbortedError('The sleep was aborted.'));
+      return;
+    }
+    const handle = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(handle);
+      reject(new AbortedError('The sleep was aborted.'));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
 
 /** A random run id (`crypto.randomUUID` where the page is a secure context). */
 export function newRunId(): string {
