@@ -240,6 +240,18 @@ describe('human approval', () => {
     );
   });
 
+  it('tells the model when an approved tool is gone after a reload', async () => {
+    const storage = new MapKeyValueStore();
+    const suspended = await new Agent({ name: 'bank', instructions: '', model: script(), tools: { transfer, weather }, storage }).generate('Send 10');
+    const model = script();
+    const resumed = await new Agent({ name: 'bank', instructions: '', model, tools: { weather }, storage }).approveToolCall({
+      runId: suspended.runId,
+      toolCallId: 't1',
+    });
+    expect(resumed.toolResults[0]).toMatchObject({ toolCallId: 't1', isError: true, result: { error: { code: 'unknown_tool' } } });
+    expect(resumed.finishReason).toBe('stop');
+  });
+
   it('returns a declined result to the model', async () => {
     const agent = new Agent({
       name: 'bank',

@@ -179,22 +179,35 @@ export async function completeSuspendedStep(
       },
     }));
   for (const result of declined) hooks.emit({ type: 'tool-result', toolResult: result });
+  // After a reload the resuming agent may have lost a tool; the model hears about it.
+  const missing: ToolResult[] = approved
+    .filter((call) => !deps.tools.has(call.toolName))
+    .map((call) => ({
+      toolCallId: call.toolCallId,
+      toolName: call.toolName,
+      args: call.args,
+      isError: true,
+      result: { error: { code: 'unknown_tool', message: `The tool "${call.toolName}" is no longer available.` } },
+    }));
+  for (const result of missing) hooks.emit({ type: 'tool-result', toolResult: result });
   const executed = await runTools(
-    approved.map((call) => ({
-      tool: deps.tools.get(call.toolName)!,
-      prepared: {
-        ok: true,
+    approved.flatMap((call) => {
+      const tool = deps.tools.get(call.toolName);
+      if (tool === undefined) return [];
+      const prepared = {
+        ok: true as const,
         toolCallId: call.toolCallId,
         toolName: call.toolName,
         args: call.args,
         input: call.input,
-      },
-    })),
+      };
+      return [{ tool, prepared }];
+    }),
     state,
     hooks,
     runSpan,
   );
-  const results = [...suspended.results, ...declined, ...executed];
+  const results = [...suspended.results, ...declined, ...missing, ...executed];
   appendToolMessages(state, suspended.toolCalls, results);
   const order = new Map(suspended.toolCalls.map((call, index) => [call.toolCallId, index]));
   results.sort((left, right) => order.get(left.toolCallId)! - order.get(right.toolCallId)!);
