@@ -242,13 +242,29 @@ describe('human approval', () => {
 
   it('tells the model when an approved tool is gone after a reload', async () => {
     const storage = new MapKeyValueStore();
-    const suspended = await new Agent({ name: 'bank', instructions: '', model: script(), tools: { transfer, weather }, storage }).generate('Send 10');
+    const suspended = await new Agent({
+      name: 'bank',
+      instructions: '',
+      model: script(),
+      tools: { transfer, weather },
+      storage,
+    }).generate('Send 10');
     const model = script();
-    const resumed = await new Agent({ name: 'bank', instructions: '', model, tools: { weather }, storage }).approveToolCall({
+    const resumed = await new Agent({
+      name: 'bank',
+      instructions: '',
+      model,
+      tools: { weather },
+      storage,
+    }).approveToolCall({
       runId: suspended.runId,
       toolCallId: 't1',
     });
-    expect(resumed.toolResults[0]).toMatchObject({ toolCallId: 't1', isError: true, result: { error: { code: 'unknown_tool' } } });
+    expect(resumed.toolResults[0]).toMatchObject({
+      toolCallId: 't1',
+      isError: true,
+      result: { error: { code: 'unknown_tool' } },
+    });
     expect(resumed.finishReason).toBe('stop');
   });
 

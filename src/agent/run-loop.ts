@@ -187,7 +187,9 @@ export async function completeSuspendedStep(
       toolName: call.toolName,
       args: call.args,
       isError: true,
-      result: { error: { code: 'unknown_tool', message: `The tool "${call.toolName}" is no longer available.` } },
+      result: {
+        error: { code: 'unknown_tool', message: `The tool "${call.toolName}" is no longer available.` },
+      },
     }));
   for (const result of missing) hooks.emit({ type: 'tool-result', toolResult: result });
   const executed = await runTools(
