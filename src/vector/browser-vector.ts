@@ -128,7 +128,7 @@ export class BrowserVector implements VectorStore {
   }
 
   /** Packs the vectors into one buffer and transfers it to the worker (no per-vector cloning). */
-  upsert(params: UpsertParams): Promise<string[]> {
+  async upsert(params: UpsertParams): Promise<string[]> {
     const { packed, length } = packVectors(params.vectors);
     const message: PackedUpsert = { indexName: params.indexName, vectors: packed, length };
     if (params.ids !== undefined) message.ids = params.ids;
