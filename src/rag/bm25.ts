@@ -30,6 +30,7 @@ export class Bm25Index {
   private readonly b: number;
   private readonly entries = new Map<string, KeywordEntry>();
   private readonly postings = new Map<string, Map<string, number>>();
+  private readonly byDocument = new Map<string, Set<string>>();
   private totalLength = 0;
 
   constructor(parameters: Bm25Parameters = {}) {
@@ -46,6 +47,12 @@ export class Bm25Index {
   add(entry: KeywordEntry): void {
     this.remove(entry.id);
     this.entries.set(entry.id, entry);
+    let ids = this.byDocument.get(entry.documentId);
+    if (!ids) {
+      ids = new Set();
+      this.byDocument.set(entry.documentId, ids);
+    }
+    ids.add(entry.id);
     this.totalLength += entry.length;
     for (const [term, count] of Object.entries(entry.terms)) {
       let posting = this.postings.get(term);
@@ -62,6 +69,9 @@ export class Bm25Index {
     const entry = this.entries.get(id);
     if (!entry) return;
     this.entries.delete(id);
+    const ids = this.byDocument.get(entry.documentId);
+    ids?.delete(id);
+    if (ids?.size === 0) this.byDocument.delete(entry.documentId);
     this.totalLength -= entry.length;
     for (const term of Object.keys(entry.terms)) {
       const posting = this.postings.get(term);

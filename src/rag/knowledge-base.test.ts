@@ -23,7 +23,8 @@ describe('createKnowledgeBase', () => {
     // fake-indexeddb keeps the database across close/open, so the resume really reloads state.
     const indexedDB = new IDBFactory();
     await runKnowledgeBaseScenario(await fixtures(), () => IndexedDBStorage.open({ name: 'rag', indexedDB }));
-  });
+    // ~1 s alone; the shared 2-core machine can be several times slower.
+  }, 30_000);
 
   it('rejects bad retrieval options', async () => {
     const kb = createKnowledgeBase({
