@@ -1,12 +1,28 @@
 import { h } from './dom.js';
 import { createChatPanel } from './panels/chat.js';
+import { createEvalsPanel } from './panels/evals.js';
+import { createKnowledgePanel } from './panels/knowledge.js';
+import { createMemoryPanel } from './panels/memory.js';
 import { createSettingsPanel } from './panels/settings.js';
+import { createTracesPanel } from './panels/traces.js';
+import { createWorkflowsPanel } from './panels/workflows.js';
+import { createServices } from './services.js';
 import { type Panel, Studio } from './studio.js';
 
 const studio = new Studio(document.getElementById('status')!);
 await studio.restoreKey();
+const services = await createServices();
 
-const panels: Panel[] = [createChatPanel(studio), createSettingsPanel(studio)];
+const memory = createMemoryPanel(studio, services);
+const panels: Panel[] = [
+  createChatPanel(studio, services, (turn) => memory.onTurn(turn)),
+  createKnowledgePanel(services),
+  memory.panel,
+  createWorkflowsPanel(services),
+  createTracesPanel(services),
+  createEvalsPanel(studio, services),
+  createSettingsPanel(studio),
+];
 
 const tabs = document.getElementById('tabs')!;
 const container = document.getElementById('panels')!;
@@ -38,4 +54,12 @@ tabs.addEventListener('click', (event) => {
 });
 addEventListener('hashchange', () => show(location.hash.slice(1)));
 show(location.hash.slice(1));
+studio.status(
+  studio.model() ? `LLM: ${studio.settings.provider}` : 'No LLM configured: answers are extractive',
+);
+studio.onSettingsChange(() =>
+  studio.status(
+    studio.model() ? `LLM: ${studio.settings.provider}` : 'No LLM configured: answers are extractive',
+  ),
+);
 document.body.dataset.ready = 'true';
