@@ -188,18 +188,20 @@ export class LocalEmbedder implements Embedder {
 
   async #start(options: EmbedManyOptions): Promise<CoreLoadResult> {
     const progress = options.onProgress;
-    const files = await loadModelFiles(this.#options, {
+    const request = loadModelFiles(this.#options, {
       ...(options.signal ? { signal: options.signal } : {}),
       ...(progress ? { onProgress: progress } : {}),
-    });
-    const request: CoreLoadRequest = {
-      ...files,
-      backend: this.#options.backend ?? 'wasm',
-      threads: this.#options.threadsPerWorker ?? 1,
-      maxBatchTokens: this.#options.maxBatchTokens ?? 8192,
-      maxBatchSize: this.#options.maxBatchSize ?? 32,
-      ...(this.#options.wasmPaths !== undefined ? { wasmPaths: this.#options.wasmPaths } : {}),
-    };
+    }).then(
+      (files): CoreLoadRequest => ({
+        ...files,
+        backend: this.#options.backend ?? 'wasm',
+        threads: this.#options.threadsPerWorker ?? 1,
+        maxBatchTokens: this.#options.maxBatchTokens ?? 8192,
+        maxBatchSize: this.#options.maxBatchSize ?? 32,
+        ...(this.#options.wasmPaths !== undefined ? { wasmPaths: this.#options.wasmPaths } : {}),
+      }),
+    );
+    request.catch(() => {});
     this.#pool = new WorkerPool({
       size: this.#options.workers ?? defaultWorkers(),
       factory: this.#options.workerFactory ?? defaultFactory(this.#options.core),

@@ -29,18 +29,25 @@ export interface WorkerPoolOptions {
 export class WorkerPool {
   readonly #slots: Slot[] = [];
   readonly #waiting: ((slot: Slot) => void)[] = [];
-  #request: CoreLoadRequest | undefined;
+  #request: Promise<CoreLoadRequest> | undefined;
   /** Workers replaced after a crash, for tests and diagnostics. */
   replacements = 0;
 
   constructor(readonly options: WorkerPoolOptions) {}
 
-  /** Starts the workers and loads the model in each; resolves with the first worker's result. */
-  async start(request: CoreLoadRequest): Promise<CoreLoadResult> {
+  /**
+   * Starts the workers at once (their module and runtime load while the model downloads), then
+   * loads the model in each. Resolves when the first worker is ready; the others join as they
+   * finish, so time to the first vector does not grow with the pool size.
+   */
+  async start(request: Promise<CoreLoadRequest>): Promise<CoreLoadResult> {
     this.#request = request;
     for (let index = 0; index < this.options.size; index++) this.#slots.push(this.#spawn());
-    const results = await Promise.all(this.#slots.map((slot) => slot.loaded));
-    return results[0]!;
+    try {
+      return await Promise.any(this.#slots.map((slot) => slot.loaded));
+    } catch (error) {
+      throw (error as AggregateError).errors?.[0] ?? error;
+    }
   }
 
   /** Embeds one batch on an idle worker, replacing it and retrying when it dies. */
@@ -89,11 +96,15 @@ export class WorkerPool {
       handle,
       remote,
       crashed,
-      busy: false,
+      busy: true,
       loaded: Promise.resolve({ dimension: 0, backend: 'wasm' }),
     };
-    slot.loaded = this.#guard(slot, remote.load(this.#request!));
-    slot.loaded.catch(() => {});
+    // Busy until loaded: a batch only ever goes to a worker that has the model.
+    slot.loaded = this.#request!.then((request) => this.#guard(slot, remote.load(request)));
+    slot.loaded.then(
+      () => this.#release(slot),
+      () => {},
+    );
     return slot;
   }
 
@@ -116,9 +127,7 @@ export class WorkerPool {
     const index = this.#slots.indexOf(slot);
     if (index < 0) return;
     this.replacements++;
-    const fresh = this.#spawn();
-    this.#slots[index] = fresh;
-    this.#release(fresh);
+    this.#slots[index] = this.#spawn();
   }
 
   async #acquire(): Promise<Slot> {
