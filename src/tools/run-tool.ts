@@ -100,24 +100,27 @@ export async function executeTool(
   const runSignal = context.abortSignal;
   if (runSignal.aborted)
     throw new AbortedError('The run was aborted before the tool ran.', { cause: runSignal.reason });
-  const controller = new AbortController();
-  const abortFromRun = () => controller.abort(runSignal.reason);
-  runSignal.addEventListener('abort', abortFromRun, { once: true });
+  // A tool without a timeout gets the run's own signal: creating an AbortController per call
+  // shows up in profiles of the agent loop.
+  const controller = tool.timeoutMs === undefined ? undefined : new AbortController();
+  const signal = controller?.signal ?? runSignal;
+  const abortFromRun = () => controller?.abort(runSignal.reason);
+  if (controller) runSignal.addEventListener('abort', abortFromRun, { once: true });
   let timer: ReturnType<typeof setTimeout> | undefined;
   let timedOut = false;
+  let onStop: (() => void) | undefined;
   const stopped = new Promise<'timeout' | 'aborted'>((resolve) => {
-    controller.signal.addEventListener('abort', () => resolve(timedOut ? 'timeout' : 'aborted'), {
-      once: true,
-    });
+    onStop = () => resolve(timedOut ? 'timeout' : 'aborted');
+    signal.addEventListener('abort', onStop, { once: true });
   });
-  if (tool.timeoutMs !== undefined) {
+  if (controller !== undefined) {
     timer = setTimeout(() => {
       timedOut = true;
       controller.abort(new DOMException(`Tool timed out after ${tool.timeoutMs} ms`, 'TimeoutError'));
     }, tool.timeoutMs);
   }
   try {
-    const running = tool.execute(prepared.input, { ...context, abortSignal: controller.signal });
+    const running = tool.execute(prepared.input, { ...context, abortSignal: signal });
     const outcome = await Promise.race([running.then((value) => ({ value })), stopped]);
     if (outcome === 'aborted') {
       running.catch(() => {});
@@ -155,6 +158,7 @@ export async function executeTool(
   } finally {
     clearTimeout(timer);
     runSignal.removeEventListener('abort', abortFromRun);
+    if (onStop) signal.removeEventListener('abort', onStop);
   }
 }
 
