@@ -443,3 +443,22 @@ describe('events', () => {
     await expect(stream.getReader().read()).rejects.toThrow(ValidationError);
   });
 });
+
+describe('nesting', () => {
+  it('bail() inside a nested workflow ends only the nested workflow', async () => {
+    const early = createStep({
+      id: 'early',
+      inputSchema: num,
+      outputSchema: num,
+      execute: async ({ bail }) => bail({ value: 100 }),
+    });
+    const inner = createWorkflow({ id: 'inner-bail', inputSchema: num, outputSchema: num })
+      .then(early)
+      .then(double)
+      .commit();
+    const workflow = workflowOf('outer-bail').then(inner).then(addOne).commit();
+    const result = await (await workflow.createRun()).start({ inputData: { value: 1 } });
+    expect(result).toMatchObject({ status: 'success', result: { value: 101 } });
+    expect(result.steps['inner-bail/double']).toBeUndefined();
+  });
+});

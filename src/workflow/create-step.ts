@@ -37,14 +37,14 @@ export interface CreateStepOptions<
 }
 
 /** The shape of an agent a step can wrap: `createStep(agent)`. */
-export interface AgentLike<TName extends string = string> {
+export interface StepAgent<TName extends string = string> {
   readonly name: TName;
   generate(prompt: string, options: { abortSignal: AbortSignal }): Promise<{ text: string }>;
 }
 
 /** The shape of a tool a step can wrap: `createStep(tool)` (what `createTool` returns). */
 // biome-ignore lint/suspicious/noExplicitAny: the defaults accept any tool.
-export interface ToolLike<TId extends string = string, TInput = any, TOutput = any> {
+export interface StepTool<TId extends string = string, TInput = any, TOutput = any> {
   readonly id: TId;
   readonly description?: string;
   readonly inputSchema: unknown;
@@ -92,7 +92,7 @@ export function createStep<
  * `{ prompt: string }` and output `{ text: string }`; the run's abort signal reaches `generate`.
  */
 export function createStep<const TName extends string>(
-  agent: AgentLike<TName>,
+  agent: StepAgent<TName>,
 ): Step<TName, { prompt: string }, { text: string }>;
 /**
  * Wraps a tool (what `createTool` returns: `{ id, inputSchema, outputSchema?, execute(input, context) }`)
@@ -100,7 +100,7 @@ export function createStep<const TName extends string>(
  * checked here, so the tool's own validation applies.
  */
 export function createStep<const TId extends string, TInputSchema, TOutputSchema, TInput, TOutput>(
-  tool: ToolLike<TId, TInput, TOutput> & { inputSchema: TInputSchema; outputSchema?: TOutputSchema },
+  tool: StepTool<TId, TInput, TOutput> & { inputSchema: TInputSchema; outputSchema?: TOutputSchema },
 ): Step<
   TId,
   SchemaOutput<SchemaOrPassthrough<TInputSchema, TInput>>,
@@ -150,12 +150,12 @@ export function checkId(id: unknown, where: string): asserts id is string {
   }
 }
 
-function isAgentLike(value: unknown): value is AgentLike {
+function isAgentLike(value: unknown): value is StepAgent {
   return (
     typeof value === 'object' &&
     value !== null &&
-    typeof (value as AgentLike).name === 'string' &&
-    typeof (value as AgentLike).generate === 'function' &&
+    typeof (value as StepAgent).name === 'string' &&
+    typeof (value as StepAgent).generate === 'function' &&
     !('execute' in value)
   );
 }
@@ -164,9 +164,9 @@ function isAgentLike(value: unknown): value is AgentLike {
  * Step options take one argument (the context); tools take `(input, context)` and `createTool`
  * adds `requireApproval`. A one-argument hand-written tool needs `createTool` to be told apart.
  */
-function isToolLike(value: unknown): value is ToolLike {
+function isToolLike(value: unknown): value is StepTool {
   if (typeof value !== 'object' || value === null) return false;
-  const candidate = value as ToolLike & { requireApproval?: unknown };
+  const candidate = value as StepTool & { requireApproval?: unknown };
   if (typeof candidate.execute !== 'function' || typeof candidate.id !== 'string') return false;
   return (
     'requireApproval' in candidate ||
@@ -175,7 +175,7 @@ function isToolLike(value: unknown): value is ToolLike {
   );
 }
 
-function agentStep(agent: AgentLike): Step {
+function agentStep(agent: StepAgent): Step {
   checkId(agent.name, 'createStep(agent)');
   return {
     id: agent.name,
@@ -189,7 +189,7 @@ function agentStep(agent: AgentLike): Step {
   };
 }
 
-function toolStep(tool: ToolLike): Step {
+function toolStep(tool: StepTool): Step {
   checkId(tool.id, 'createStep(tool)');
   return {
     id: tool.id,

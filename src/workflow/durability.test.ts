@@ -396,4 +396,88 @@ describe('suspend and resume', () => {
       result: { left: 'L', right: 'R' },
     });
   });
+
+  it('resumes one suspended foreach item by its path; finished items do not run again', async () => {
+    const module = await reload();
+    const runs: number[] = [0, 0, 0];
+    const workflow = module
+      .createWorkflow({
+        id: 'review-items',
+        inputSchema: z.array(z.number()),
+        outputSchema: z.any(),
+        locks: null,
+      })
+      .foreach(
+        module.createStep({
+          id: 'review',
+          inputSchema: z.number(),
+          outputSchema: z.string(),
+          resumeSchema: z.string(),
+          execute: async ({ inputData, resumeData, suspend }) => {
+            runs[inputData] = (runs[inputData] ?? 0) + 1;
+            if (inputData === 1 && !resumeData) return suspend({ item: inputData });
+            return resumeData ?? `auto ${inputData}`;
+          },
+        }),
+        { concurrency: 3 },
+      )
+      .commit();
+    const run = await workflow.createRun();
+    expect(await run.start({ inputData: [0, 1, 2] })).toMatchObject({
+      status: 'suspended',
+      suspended: ['review[1]'],
+    });
+    expect(await run.resume({ step: 'review', resumeData: 'checked' })).toMatchObject({
+      status: 'success',
+      result: ['auto 0', 'checked', 'auto 2'],
+    });
+    expect(runs).toEqual([1, 2, 1]);
+  });
+
+  it('takes the stored branch after a reload even when the condition would now choose otherwise', async () => {
+    const storage = new InMemoryStorage();
+    const counts: Record<string, number> = {};
+    let flag = true;
+    let hang = true;
+    const build = (module: typeof WorkflowModule) => {
+      const step = (id: string) =>
+        module.createStep({
+          id,
+          inputSchema: num,
+          outputSchema: num,
+          execute: async ({ inputData }) => {
+            counts[id] = (counts[id] ?? 0) + 1;
+            return inputData;
+          },
+        });
+      const flagIsSet = async () => flag;
+      const flagIsClear = async () => !flag;
+      return module
+        .createWorkflow({ id: 'route', inputSchema: num, outputSchema: z.any(), storage, locks: null })
+        .branch([
+          [flagIsSet, step('when-set')],
+          [flagIsClear, step('when-clear')],
+        ])
+        .then(
+          module.createStep({
+            id: 'after',
+            inputSchema: z.any(),
+            outputSchema: z.any(),
+            execute: async ({ inputData }) => {
+              counts.after = (counts.after ?? 0) + 1;
+              if (hang) await never();
+              return inputData;
+            },
+          }),
+        )
+        .commit();
+    };
+    void (await build(await reload()).createRun({ runId: 'b' })).start({ inputData: { value: 1 } });
+    await until(() => counts.after === 1);
+    hang = false;
+    flag = false;
+    const [result] = await build(await reload()).resumeAll();
+    expect(result).toMatchObject({ status: 'success', result: { 'when-set': { value: 1 } } });
+    expect(counts).toEqual({ 'when-set': 1, after: 2 });
+  });
 });

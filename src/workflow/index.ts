@@ -1,14 +1,14 @@
 export {
-  type AgentLike,
   type CreateStepOptions,
   createStep,
-  type ToolLike,
+  type StepAgent,
+  type StepTool,
   type ToolStepContext,
 } from './create-step.js';
 export type { RetryConfig } from './definition.js';
 export type { Condition, FlowContext, MappingSource } from './graph.js';
 export { createManualClock, type ManualClock } from './manual-clock.js';
-export { type ResumeOptions, Run, type StartOptions } from './run.js';
+export { Run, type WorkflowResumeOptions, type WorkflowStartOptions } from './run.js';
 export { type RunLocks, systemClock } from './runtime.js';
 export type { SerializedEdge, SerializedNode, SerializedNodeType, SerializedWorkflow } from './serialize.js';
 export type {

@@ -17,7 +17,7 @@ export interface RunServices {
 }
 
 /** Options of `run.start()`. */
-export interface StartOptions<TInput, TState> {
+export interface WorkflowStartOptions<TInput, TState> {
   inputData: TInput;
   /** @default {} (validated by the workflow's `stateSchema` when it has one) */
   initialState?: TState;
@@ -26,7 +26,7 @@ export interface StartOptions<TInput, TState> {
 }
 
 /** Options of `run.resume()`. */
-export interface ResumeOptions {
+export interface WorkflowResumeOptions {
   /**
    * The suspended step: a step object, its id, its path (`nested/step`) or path segments
    * (`['nested', 'step']`). @default the only suspended step
@@ -63,7 +63,7 @@ export class Run<TInput = unknown, TOutput = unknown, TState = unknown> {
    * `failed` result, not a rejection). Rejects with `ValidationError` when `inputData` or
    * `initialState` does not match the schemas, and with `WorkflowStateError` when the run exists.
    */
-  start(options: StartOptions<TInput, TState>): Promise<WorkflowRunResult<TOutput>> {
+  start(options: WorkflowStartOptions<TInput, TState>): Promise<WorkflowRunResult<TOutput>> {
     return this.#execute(false, options.requestContext, async () => {
       const definition = this.#services.definition();
       const existing = await this.#load();
@@ -114,7 +114,7 @@ export class Run<TInput = unknown, TOutput = unknown, TState = unknown> {
    * Starts the run and returns its events as a stream (closed after `workflow-finish`) beside the
    * result promise.
    */
-  stream(options: StartOptions<TInput, TState>): {
+  stream(options: WorkflowStartOptions<TInput, TState>): {
     stream: ReadableStream<WorkflowEvent>;
     result: Promise<WorkflowRunResult<TOutput>>;
   } {
@@ -153,7 +153,7 @@ export class Run<TInput = unknown, TOutput = unknown, TState = unknown> {
    * completed step. Rejects with `ValidationError` (bad resume data; the run stays suspended),
    * `NotFoundError` or `WorkflowStateError` (finished run, unknown step).
    */
-  resume(options: ResumeOptions = {}): Promise<WorkflowRunResult<TOutput>> {
+  resume(options: WorkflowResumeOptions = {}): Promise<WorkflowRunResult<TOutput>> {
     return this.#execute(true, options.requestContext, async () => {
       const snapshot = await this.#load();
       if (!snapshot) {
@@ -248,7 +248,7 @@ export class Run<TInput = unknown, TOutput = unknown, TState = unknown> {
     return record?.snapshot as WorkflowRunSnapshot | undefined;
   }
 
-  #suspendedPath(snapshot: WorkflowRunSnapshot, step: ResumeOptions['step']): string {
+  #suspendedPath(snapshot: WorkflowRunSnapshot, step: WorkflowResumeOptions['step']): string {
     const suspended = snapshot.suspended;
     let matches: string[];
     if (step === undefined) matches = suspended;
