@@ -1,11 +1,19 @@
 const hex = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
 
+// Ids come from a pool refilled 4 KiB at a time: one getRandomValues call per ~340 spans instead
+// of two per span (in Node each call costs microseconds of validation; measured in bench/telemetry).
+const pool = new Uint8Array(4096);
+let poolOffset = pool.length;
+
 /** Random lowercase hex of `bytes` bytes from WebCrypto (read lazily: present in browsers, workers, Node ≥ 19). */
 export function randomHex(bytes: number): string {
-  const buffer = new Uint8Array(bytes);
-  globalThis.crypto.getRandomValues(buffer);
+  if (poolOffset + bytes > pool.length) {
+    globalThis.crypto.getRandomValues(pool);
+    poolOffset = 0;
+  }
   let out = '';
-  for (const byte of buffer) out += hex[byte];
+  for (let index = poolOffset; index < poolOffset + bytes; index++) out += hex[pool[index]!];
+  poolOffset += bytes;
   // An all-zero id is invalid in OTLP/W3C; the odds are 2^-64 but the fix costs nothing.
   return /^0+$/.test(out) ? randomHex(bytes) : out;
 }

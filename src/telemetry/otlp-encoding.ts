@@ -54,9 +54,14 @@ export interface OtlpResourceOptions {
  * whole and fractional milliseconds: `ms * 1e6` overflows float precision for current dates.
  */
 export function millisToUnixNanos(milliseconds: number): string {
-  const whole = Math.floor(milliseconds);
-  const fractionNanos = Math.round((milliseconds - whole) * 1e6);
-  return (BigInt(whole) * 1_000_000n + BigInt(fractionNanos)).toString();
+  let whole = Math.floor(milliseconds);
+  let fractionNanos = Math.round((milliseconds - whole) * 1e6);
+  if (fractionNanos >= 1_000_000) {
+    whole += 1;
+    fractionNanos -= 1_000_000;
+  }
+  // String concatenation instead of BigInt arithmetic: same digits, a fraction of the cost.
+  return whole === 0 ? String(fractionNanos) : `${whole}${String(fractionNanos).padStart(6, '0')}`;
 }
 
 function toBase64(bytes: Uint8Array): string {
@@ -65,8 +70,17 @@ function toBase64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
-/** Encodes a JavaScript value as an OTLP `AnyValue`; `undefined` for values with no encoding. */
-export function toAnyValue(value: unknown, depth = 0): OtlpAnyValue | undefined {
+function isPrimitive(value: unknown): boolean {
+  return value === null || value === undefined || typeof value !== 'object';
+}
+
+/**
+ * Encodes a JavaScript value as an OTLP `AnyValue`; `undefined` for values with no encoding.
+ * Primitives and arrays of primitives keep their types; objects and arrays holding objects
+ * (chat messages, tool arguments) become JSON strings, as the GenAI semantic conventions do and
+ * as most backends display best (OTel SDKs drop nested attribute values altogether).
+ */
+export function toAnyValue(value: unknown): OtlpAnyValue | undefined {
   if (value === null || value === undefined || typeof value === 'function' || typeof value === 'symbol') {
     return undefined;
   }
@@ -79,19 +93,19 @@ export function toAnyValue(value: unknown, depth = 0): OtlpAnyValue | undefined 
   }
   if (value instanceof Uint8Array) return { bytesValue: toBase64(value) };
   if (value instanceof Date) return { stringValue: value.toISOString() };
-  if (depth >= 8) return { stringValue: JSON.stringify(value) ?? '' };
-  if (Array.isArray(value) || ArrayBuffer.isView(value)) {
-    const items = Array.from(value as ArrayLike<unknown>, (item) => toAnyValue(item, depth + 1));
+  if (ArrayBuffer.isView(value)) value = Array.from(value as unknown as ArrayLike<number>);
+  if (Array.isArray(value) && value.every(isPrimitive)) {
+    const items = value.map((item) => toAnyValue(item));
     return { arrayValue: { values: items.filter((item): item is OtlpAnyValue => item !== undefined) } };
   }
-  return { kvlistValue: { values: toKeyValues(value as Record<string, unknown>, depth + 1) } };
+  return { stringValue: JSON.stringify(value) ?? '' };
 }
 
 /** Encodes an attributes object as OTLP `KeyValue`s, skipping values with no encoding. */
-export function toKeyValues(attributes: Record<string, unknown>, depth = 0): OtlpKeyValue[] {
+export function toKeyValues(attributes: Record<string, unknown>): OtlpKeyValue[] {
   const out: OtlpKeyValue[] = [];
-  for (const [key, raw] of Object.entries(attributes)) {
-    const value = toAnyValue(raw, depth);
+  for (const key in attributes) {
+    const value = toAnyValue(attributes[key]);
     if (value) out.push({ key, value });
   }
   return out;
@@ -107,7 +121,10 @@ function encodeSpan(span: SpanRecord): OtlpSpan {
     kind: span.kind === 'model' || span.kind === 'embedding' ? 3 : 1,
     startTimeUnixNano: millisToUnixNanos(span.startTime),
     endTimeUnixNano: millisToUnixNanos(span.endTime ?? span.startTime),
-    attributes: toKeyValues({ 'lumos.span.kind': span.kind, ...span.attributes }),
+    attributes: [
+      { key: 'lumos.span.kind', value: { stringValue: span.kind } },
+      ...toKeyValues(span.attributes),
+    ],
     events: (span.events ?? []).map((event) => ({
       timeUnixNano: millisToUnixNanos(event.time),
       name: event.name,

@@ -8,6 +8,9 @@ describe('OTLP/JSON encoding', () => {
   it('writes unix nanoseconds as exact decimal strings', () => {
     expect(millisToUnixNanos(1_700_000_000_123)).toBe('1700000000123000000');
     expect(millisToUnixNanos(1_700_000_000_123.5)).toBe('1700000000123500000');
+    expect(millisToUnixNanos(1_700_000_000_123.0000001)).toBe('1700000000123000000');
+    expect(millisToUnixNanos(1000.0000004)).toBe('1000000000');
+    expect(millisToUnixNanos(5.9999999999)).toBe('6000000');
   });
 
   it('maps JavaScript values to AnyValue', () => {
@@ -18,9 +21,10 @@ describe('OTLP/JSON encoding', () => {
     expect(toAnyValue(['x', 1])).toEqual({
       arrayValue: { values: [{ stringValue: 'x' }, { intValue: '1' }] },
     });
-    expect(toAnyValue({ a: null, b: 'y' })).toEqual({
-      kvlistValue: { values: [{ key: 'b', value: { stringValue: 'y' } }] },
-    });
+    // Objects and arrays of objects (chat messages) travel as JSON strings, per the GenAI conventions.
+    expect(toAnyValue({ a: null, b: 'y' })).toEqual({ stringValue: '{"a":null,"b":"y"}' });
+    expect(toAnyValue([{ role: 'user' }])).toEqual({ stringValue: '[{"role":"user"}]' });
+    expect(toAnyValue(new Float32Array([0.5]))).toEqual({ arrayValue: { values: [{ doubleValue: 0.5 }] } });
     expect(toAnyValue(undefined)).toBeUndefined();
     expect(toAnyValue(Number.NaN)).toEqual({ stringValue: 'NaN' });
   });
@@ -109,7 +113,7 @@ describe('createOtlpHttpExporter against a local receiver', () => {
     expect(byName.get('tool add')).toMatchObject({
       parentSpanId: root.spanId,
       kind: 1,
-      attributes: { 'lumos.span.kind': 'tool', input: { a: 1, b: 2.5 } },
+      attributes: { 'lumos.span.kind': 'tool', input: '{"a":1,"b":2.5}' },
     });
   });
 

@@ -29,13 +29,25 @@ const secretPatterns: [RegExp, string][] = [
   [/\b(api[-_]?key|access[-_]?token|token)=([^&\s"']{4,})/gi, `$1=${redactedMarker}`],
 ];
 
+// Attribute keys repeat on every span; remember the verdict instead of normalising each time.
+const keyVerdicts = new Map<string, boolean>();
+
 /** True when a key names a credential (`apiKey`, `Authorization`, `x-api-key`, `api_key`, …). */
 export function isSecretKey(key: string): boolean {
-  return secretKeys.has(key.toLowerCase().replace(/[-_\s]/g, ''));
+  let verdict = keyVerdicts.get(key);
+  if (verdict === undefined) {
+    verdict = secretKeys.has(key.toLowerCase().replace(/[-_\s]/g, ''));
+    if (keyVerdicts.size < 10_000) keyVerdicts.set(key, verdict);
+  }
+  return verdict;
 }
+
+// One cheap scan decides whether the three replacements can match at all.
+const mightHoldSecret = /sk-|bearer|basic|key=|token=/i;
 
 /** Masks bearer tokens, `sk-…` keys and `api_key=` query parameters inside a string. */
 export function redactString(value: string): string {
+  if (!mightHoldSecret.test(value)) return value;
   let out = value;
   for (const [pattern, replacement] of secretPatterns) out = out.replace(pattern, replacement);
   return out;

@@ -28,23 +28,27 @@ export function createMemoryExporter(options: MemoryExporterOptions = {}): Memor
   const listeners = new Set<(spans: SpanRecord[]) => void>();
   return {
     async export(spans) {
-      kept.push(...spans);
-      if (kept.length > maxSpans) kept = kept.slice(kept.length - maxSpans);
+      for (const span of spans) kept.push(span);
+      // Trim in steps of a quarter so a full buffer does not copy itself on every span.
+      if (kept.length > maxSpans + Math.ceil(maxSpans / 4)) kept = kept.slice(kept.length - maxSpans);
       for (const listener of listeners) listener(spans);
     },
-    spans: () => [...kept],
+    spans: () => kept.slice(Math.max(0, kept.length - maxSpans)),
     getTrace: (traceId) =>
-      kept.filter((span) => span.traceId === traceId).sort((a, b) => a.startTime - b.startTime),
+      kept
+        .slice(Math.max(0, kept.length - maxSpans))
+        .filter((span) => span.traceId === traceId)
+        .sort((a, b) => a.startTime - b.startTime),
     traceIds() {
       const firstStart = new Map<string, number>();
-      for (const span of kept) {
+      for (const span of kept.slice(Math.max(0, kept.length - maxSpans))) {
         const seen = firstStart.get(span.traceId);
         if (seen === undefined || span.startTime < seen) firstStart.set(span.traceId, span.startTime);
       }
       return [...firstStart.entries()].sort((a, b) => b[1] - a[1]).map(([traceId]) => traceId);
     },
     take() {
-      const taken = kept;
+      const taken = kept.slice(Math.max(0, kept.length - maxSpans));
       kept = [];
       return taken;
     },

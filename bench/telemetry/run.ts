@@ -1,0 +1,180 @@
+// Tracing overhead on an agent-like step: the same step (model call that asks for a tool, the
+// tool, model call with the answer) through our `openai` ChatModel against the local
+// OpenAI-compatible test server, with tracing off (the reference) and on. "On" wraps the model
+// with `traceChatModel`, runs the step inside an agent span and the tool inside a tool span, with
+// inputs/outputs recorded and redacted. Variants run in blocks of steps (each block ends with
+// `tracer.flush()`, so batched OTLP sends are charged to the variant that made them), and blocks
+// are interleaved in ABBA order after a warm-up so machine drift hits every variant alike. Both
+// wall time and process CPU time are reported: on a loaded shared machine CPU time is the steadier
+// measure of what tracing costs.
+import { fork } from 'node:child_process';
+import { type ChatMessage, type ChatModel, openai, type ToolDefinition } from '../../src/llm/index.js';
+import {
+  createMemoryExporter,
+  createOtlpHttpExporter,
+  createTracer,
+  type Span,
+  type Tracer,
+  traceChatModel,
+} from '../../src/telemetry/index.js';
+import { startOpenAITestServer } from '../../src/test/index.js';
+import { percentile, row, writeResults } from '../support/results.js';
+
+const rounds = Number(process.env.TELEMETRY_BENCH_ROUNDS ?? 24);
+const warmup = 4;
+const stepsPerBlock = 32;
+const answer = 'It is 5 °C in Paris, with a light breeze from the west.';
+
+const server = await startOpenAITestServer();
+const session = await server.session();
+session.setHandler?.((request) => {
+  const body = request.body as { messages: { role: string }[] };
+  return body.messages.at(-1)?.role === 'tool'
+    ? { text: answer, usage: { prompt_tokens: 60, completion_tokens: 14 } }
+    : {
+        toolCalls: [{ name: 'weather', arguments: { city: 'Paris' } }],
+        usage: { prompt_tokens: 40, completion_tokens: 9 },
+      };
+});
+const receiverProcess = fork(new URL('./receiver.ts', import.meta.url), { execArgv: ['--import', 'tsx'] });
+const ask = <T>(message: string | undefined): Promise<T> =>
+  new Promise((resolve) => {
+    receiverProcess.once('message', (reply) => resolve(reply as T));
+    if (message) receiverProcess.send(message);
+  });
+const receiver = await ask<{ url: string }>(undefined);
+
+const base = openai({ apiKey: 'sk-bench-0123456789', baseURL: session.baseURL, model: 'test-model' });
+const tools: ToolDefinition[] = [
+  {
+    name: 'weather',
+    description: 'Current weather of a city',
+    parameters: { type: 'object', properties: { city: { type: 'string' } } },
+  },
+];
+const lookUp = (city: string) => ({ city, celsius: city.length, wind: 'west' });
+
+/** One agent step; with a tracer, every part is a span nested under the agent span. */
+async function step(
+  model: ChatModel,
+  tracer: Tracer | undefined,
+  parent: { current?: Span },
+): Promise<string> {
+  const run = async (span?: Span): Promise<string> => {
+    if (span) parent.current = span;
+    const messages: ChatMessage[] = [
+      { role: 'system', content: 'You answer weather questions with the weather tool.' },
+      { role: 'user', content: 'What is the weather in Paris?' },
+    ];
+    const first = await model.generate({ messages, tools });
+    const call = first.toolCalls[0]!;
+    const execute = async () => JSON.stringify(lookUp((JSON.parse(call.arguments) as { city: string }).city));
+    const result = tracer
+      ? await tracer.withSpan(`tool ${call.name}`, { kind: 'tool', parent: span }, async (toolSpan) => {
+          toolSpan.recordInput(call.arguments);
+          const output = await execute();
+          toolSpan.recordOutput(output);
+          return output;
+        })
+      : await execute();
+    messages.push(
+      { role: 'assistant', content: '', toolCalls: first.toolCalls },
+      { role: 'tool', toolCallId: call.id, content: result },
+    );
+    const second = await model.generate({ messages, tools });
+    span?.recordOutput(second.text);
+    return second.text;
+  };
+  if (!tracer) return run();
+  return tracer.withSpan('agent weather', { kind: 'agent' }, async (span) => {
+    span.recordInput('What is the weather in Paris?');
+    return run(span);
+  });
+}
+
+interface Variant {
+  name: string;
+  tracer: Tracer | undefined;
+  model: ChatModel;
+  parent: { current?: Span };
+  /** Wall milliseconds per step, one entry per block. */
+  times: number[];
+  /** Process CPU milliseconds per step, one entry per block. */
+  cpu: number[];
+}
+
+function variant(name: string, tracer: Tracer | undefined): Variant {
+  const parent: { current?: Span } = {};
+  const model = tracer ? traceChatModel(base, tracer, { parent: () => parent.current }) : base;
+  return { name, tracer, model, parent, times: [], cpu: [] };
+}
+
+const memory = createMemoryExporter({ maxSpans: 5000 });
+const otlp = createOtlpHttpExporter({ url: receiver.url, maxBatchSize: 512, scheduledDelayMs: 200 });
+const variants = [
+  variant('off', undefined),
+  variant('memory', createTracer({ exporters: [memory] })),
+  variant('memory+otlp', createTracer({ exporters: [createMemoryExporter({ maxSpans: 5000 }), otlp] })),
+];
+
+async function block(target: Variant, record: boolean): Promise<void> {
+  const cpuStart = process.cpuUsage();
+  const start = performance.now();
+  for (let index = 0; index < stepsPerBlock; index++) {
+    const text = await step(target.model, target.tracer, target.parent);
+    if (text !== answer) throw new Error(`unexpected answer: ${text}`);
+  }
+  await target.tracer?.flush();
+  const elapsed = performance.now() - start;
+  const cpu = process.cpuUsage(cpuStart);
+  if (!record) return;
+  target.times.push(elapsed / stepsPerBlock);
+  target.cpu.push((cpu.user + cpu.system) / 1000 / stepsPerBlock);
+}
+
+for (let round = 0; round < warmup + rounds; round++) {
+  const order = round % 2 === 0 ? variants : [...variants].reverse();
+  for (const target of order) await block(target, round >= warmup);
+}
+
+const off = variants[0]!;
+const median = (times: number[]) => percentile(times, 50);
+const mean = (times: number[]) => times.reduce((sum, time) => sum + time, 0) / times.length;
+const spansPerStep = 4;
+const { count: received, rejected } = await ask<{ count: number; rejected: number }>('count');
+const notes = (target: Variant) =>
+  `${rounds} blocks of ${stepsPerBlock} steps after ${warmup} warm-up blocks, ABBA order; ${spansPerStep} spans/step with inputs/outputs recorded and redacted` +
+  (target.name === 'memory+otlp' ? `; OTLP receiver parsed ${received} spans` : '');
+const rows = variants.slice(1).flatMap((target) => [
+  row({
+    case: `agent step (2 model calls + 1 tool), tracing on: ${target.name}, wall`,
+    unit: 'ms/step p50',
+    better: 'lower',
+    ours: median(target.times),
+    peer: 'same step, tracing off',
+    peerValue: median(off.times),
+    target: 'ratio <= 1.05',
+    met: median(target.times) / median(off.times) <= 1.05,
+    notes: `mean ${mean(target.times).toFixed(3)} vs ${mean(off.times).toFixed(3)} ms; ${notes(target)}`,
+  }),
+  row({
+    case: `agent step (2 model calls + 1 tool), tracing on: ${target.name}, CPU`,
+    unit: 'CPU ms/step p50',
+    better: 'lower',
+    ours: median(target.cpu),
+    peer: 'same step, tracing off',
+    peerValue: median(off.cpu),
+    target: 'ratio <= 1.05',
+    met: median(target.cpu) / median(off.cpu) <= 1.05,
+    notes: `process CPU (client + in-process test server); mean ${mean(target.cpu).toFixed(3)} vs ${mean(off.cpu).toFixed(3)} ms; ${notes(target)}`,
+  }),
+]);
+writeResults('telemetry', rows, { extra: { rounds, warmup, stepsPerBlock, otlpSpansReceived: received } });
+const expectedSpans = (warmup + rounds) * stepsPerBlock * spansPerStep;
+if (received !== expectedSpans || rejected > 0) {
+  throw new Error(
+    `receiver parsed ${received} spans (expected ${expectedSpans}) and rejected ${rejected} request(s)`,
+  );
+}
+receiverProcess.send('close');
+await server.close();
