@@ -65,7 +65,17 @@ describe('durability across a reload', () => {
 
     hang = false;
     const after = linear(await reload(), storage, counts, () => hang);
+    const seen: string[] = [];
+    after.watch((event) => seen.push('path' in event ? `${event.type}:${event.path}` : event.type));
     const results = await after.resumeAll();
+    expect(seen).toEqual([
+      'workflow-start',
+      'step-start:b',
+      'step-result:b',
+      'step-start:c',
+      'step-result:c',
+      'workflow-finish',
+    ]);
     expect(results).toHaveLength(1);
     expect(results[0]).toMatchObject({ runId: 'r1', status: 'success', result: { value: 1111 } });
     expect(counts).toEqual({ a: 1, b: 2, c: 1 });

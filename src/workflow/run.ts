@@ -14,6 +14,8 @@ export interface RunServices {
   clock: WorkflowClock;
   locks(): RunLocks | undefined;
   definition(): WorkflowDefinition;
+  /** Watchers of every run of the workflow (`workflow.watch`). */
+  watchers: Set<(event: WorkflowEvent) => void>;
 }
 
 /** Options of `run.start()`. */
@@ -303,7 +305,7 @@ export class Run<TInput = unknown, TOutput = unknown, TState = unknown> {
   }
 
   #emit(event: WorkflowEvent): void {
-    for (const listener of this.#listeners) {
+    for (const listener of [...this.#listeners, ...this.#services.watchers]) {
       try {
         listener(event);
       } catch (error) {

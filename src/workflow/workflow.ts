@@ -16,7 +16,13 @@ import { platformLocks, type RunLocks, systemClock } from './runtime.js';
 import type { SchemaInput, SchemaOutput } from './schema.js';
 import { type SerializedWorkflow, serializeWorkflow } from './serialize.js';
 import type { Runnable, RunnableInput, RunnableOutput } from './step.js';
-import type { WorkflowClock, WorkflowRunResult, WorkflowRunSnapshot, WorkflowRunSummary } from './types.js';
+import type {
+  WorkflowClock,
+  WorkflowEvent,
+  WorkflowRunResult,
+  WorkflowRunSnapshot,
+  WorkflowRunSummary,
+} from './types.js';
 
 /** Options of {@link createWorkflow}. */
 export interface CreateWorkflowOptions<
@@ -124,6 +130,7 @@ export class Workflow<
       clock: options.clock ?? systemClock,
       locks: () => (locks === null ? undefined : (locks ?? platformLocks())),
       definition: () => this.#definition(),
+      watchers: new Set(),
     };
   }
 
@@ -350,6 +357,15 @@ export class Workflow<
       else if (!ConflictError.isInstance(outcome.reason)) throw outcome.reason;
     }
     return results;
+  }
+
+  /**
+   * Calls `listener` with the events of every run of this workflow executing in this context
+   * (including runs continued by `resumeAll()`); returns the unsubscribe function.
+   */
+  watch(listener: (event: WorkflowEvent) => void): () => void {
+    this.#services.watchers.add(listener);
+    return () => this.#services.watchers.delete(listener);
   }
 
   /** The step graph for drawing: nodes (ids match event paths) and edges with condition names. */
