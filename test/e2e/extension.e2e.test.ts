@@ -88,7 +88,7 @@ describe('MV3 extension (unpacked, built from the same sources)', () => {
     // The model saw the saved page's text (navigation and footer stripped) as the tool's result.
     const requests = await session.requests();
     const toolMessage = (
-      requests.at(-1)?.body as { messages: { role: string; content: string }[] }
+      requests.at(-1)!.body as { messages: { role: string; content: string }[] }
     ).messages.find((message) => message.role === 'tool');
     expect(toolMessage?.content).toContain('Fresnel lens is cleaned with alcohol every Tuesday');
     expect(toolMessage?.content).not.toContain('Coastal Trust');
