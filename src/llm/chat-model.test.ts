@@ -117,6 +117,62 @@ describe('OpenAIChatModel.generate', () => {
     ]);
   });
 
+  it('translates tool choice, image parts, stop, seed, per-call headers and provider options', async () => {
+    await session.enqueue({ text: 'ok' });
+    await openaiCompatible({ name: 'compat', baseURL: session.baseURL, model: 'm' }).generate({
+      messages: [
+        { role: 'system', content: 'be brief' },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'what is this?' },
+            { type: 'image', url: 'data:image/png;base64,AAAA' },
+          ],
+        },
+      ],
+      tools: [{ name: 'describe', description: 'Describe', parameters: { type: 'object' }, strict: true }],
+      toolChoice: { name: 'describe' },
+      parallelToolCalls: false,
+      stop: ['END'],
+      seed: 7,
+      maxTokens: 20,
+      headers: { 'x-trace-id': 'abc' },
+      providerOptions: { top_k: 5 },
+    });
+    const [request] = await session.requests();
+    expect(request!.headers['x-trace-id']).toBe('abc');
+    expect(request!.body).toEqual({
+      model: 'm',
+      stream: false,
+      messages: [
+        { role: 'system', content: 'be brief' },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'what is this?' },
+            { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } },
+          ],
+        },
+      ],
+      tools: [
+        {
+          type: 'function',
+          function: {
+            name: 'describe',
+            description: 'Describe',
+            parameters: { type: 'object' },
+            strict: true,
+          },
+        },
+      ],
+      tool_choice: { type: 'function', function: { name: 'describe' } },
+      stop: ['END'],
+      seed: 7,
+      max_tokens: 20,
+      top_k: 5,
+    });
+  });
+
   it('keeps malformed tool arguments raw; parseToolArguments turns them into a typed error', async () => {
     await session.enqueue({ fault: 'malformed-json', text: '{"query": "unterminated' });
     const result = await model().generate({

@@ -214,3 +214,29 @@ describe('lumosai/test in a browser', () => {
     await expect(startOpenAITestServer()).rejects.toThrow(/needs Node/);
   });
 });
+
+describe('proxy baseURL on the page origin', () => {
+  it('resolves a same-origin path such as /api/llm/v1 against the page', async () => {
+    const seen: string[] = [];
+    const chat = openai({
+      baseURL: '/api/llm/v1',
+      model: 'm',
+      fetch: async (input, init) => {
+        seen.push(String(input));
+        expect(new Headers(init?.headers).has('authorization')).toBe(false);
+        return new Response(
+          JSON.stringify({
+            id: 'x',
+            model: 'm',
+            choices: [
+              { index: 0, message: { role: 'assistant', content: 'proxied' }, finish_reason: 'stop' },
+            ],
+          }),
+          { headers: { 'content-type': 'application/json' } },
+        );
+      },
+    });
+    expect((await chat.generate({ messages: [{ role: 'user', content: 'x' }] })).text).toBe('proxied');
+    expect(seen).toEqual([`${location.origin}/api/llm/v1/chat/completions`]);
+  });
+});
