@@ -52,6 +52,7 @@ export class OpenAIChatModel implements ChatModel {
     });
   }
 
+  /** One complete answer; retried on 429/408/409/5xx/network failures as configured. */
   async generate(request: ChatRequest): Promise<ChatResult> {
     const scope = new CallScope(request.signal, request.timeoutMs ?? this.#settings.timeoutMs);
     const requestOptions = { signal: scope.signal, ...(request.headers ? { headers: request.headers } : {}) };

@@ -39,7 +39,7 @@ export function isBrowserPage(): boolean {
 }
 
 // The SDK insists on some key; it is never sent (the Authorization header is removed).
-const placeholderKey = 'lumos-no-key';
+const unsentKey = 'lumos-no-key';
 
 /**
  * Builds the `openai` SDK client. Retries are ours (so they are bounded, honour `Retry-After` and
@@ -61,7 +61,7 @@ export function createClient(options: ConnectionOptions): OpenAI {
   if (key && style === 'api-key') headers['api-key'] = key;
   if (key && typeof style === 'object') headers[style.name] = `${style.prefix ?? ''}${key}`;
   return new OpenAI({
-    apiKey: key && style === 'bearer' ? key : placeholderKey,
+    apiKey: key && style === 'bearer' ? key : unsentKey,
     baseURL: options.baseURL,
     organization: options.organization ?? null,
     project: options.project ?? null,

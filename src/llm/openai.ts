@@ -39,6 +39,7 @@ export const conservativeCapabilities: ModelCapabilities = {
   jsonObject: true,
 };
 
+/** What OpenAI's own API supports. */
 export const openaiCapabilities: ModelCapabilities = {
   tools: true,
   jsonSchema: true,

@@ -185,6 +185,7 @@ export function listProviders(): ProviderInfo[] {
   return (Object.keys(catalogue) as ProviderId[]).map((id) => providerInfo(id));
 }
 
+/** What the preset `id` knows (a copy; throws `InvalidArgumentError` for an unknown id). */
 export function providerInfo(id: ProviderId): ProviderInfo {
   const entry = catalogue[id];
   if (!entry) {

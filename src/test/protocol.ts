@@ -78,10 +78,12 @@ export interface TestSession {
   ): void;
 }
 
+/** The scripted response is an HTTP error. */
 export function isScriptedError(response: ScriptedResponse): response is ScriptedError {
   return 'error' in response;
 }
 
+/** The scripted response is a fault (cut stream, invalid SSE, …). */
 export function isScriptedFault(response: ScriptedResponse): response is ScriptedFault {
   return 'fault' in response;
 }
