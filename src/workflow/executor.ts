@@ -33,6 +33,28 @@ class BailSignal extends Error {
 }
 class CancelSignal extends Error {}
 
+/**
+ * Settles like `promise`, or rejects with `CancelSignal` as soon as `signal` fires, so a step that
+ * ignores its `abortSignal` cannot keep a canceled run alive (its promise is abandoned).
+ */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new CancelSignal());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new CancelSignal());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
 type EventInput = WorkflowEvent extends infer E
   ? E extends WorkflowEvent
     ? Omit<E, 'runId' | 'workflowId' | 'at'>
@@ -434,8 +456,9 @@ export class RunExecutor {
       let raw: unknown;
       let thrown: { error: unknown } | undefined;
       try {
-        raw = await step.execute(
-          this.stepContext(step, inputData, resumeData, path, scope, attempt, control),
+        raw = await untilAborted(
+          step.execute(this.stepContext(step, inputData, resumeData, path, scope, attempt, control)),
+          this.services.signal,
         );
       } catch (error) {
         thrown = { error };

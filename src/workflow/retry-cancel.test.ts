@@ -143,6 +143,33 @@ describe('cancel', () => {
     expect((await run.getSnapshot())?.status).toBe('canceled');
   });
 
+  it('settles a canceled run even when the running step ignores its abortSignal', async () => {
+    let started = false;
+    const stubborn = createStep({
+      id: 'stubborn',
+      inputSchema: num,
+      outputSchema: num,
+      execute: () => {
+        started = true;
+        return new Promise(() => {});
+      },
+    });
+    const workflow = createWorkflow({
+      id: 'cancel-stubborn',
+      inputSchema: num,
+      outputSchema: num,
+      locks: null,
+    })
+      .then(stubborn)
+      .commit();
+    const run = await workflow.createRun();
+    const result = run.start({ inputData: { value: 1 } });
+    while (!started) await new Promise((resolve) => setTimeout(resolve, 1));
+    await run.cancel();
+    expect(await result).toMatchObject({ status: 'canceled' });
+    expect((await run.getSnapshot())?.status).toBe('canceled');
+  });
+
   it('cancels a run while it sleeps', async () => {
     const clock = createManualClock({ autoAdvance: false });
     const workflow = createWorkflow({
