@@ -217,21 +217,31 @@ export class Memory {
   /** Like `saveMessages`, and returns the stored records (ids and sequence numbers). */
   async appendMessages(request: Scope & { messages: ChatMessage[] }): Promise<MessageRecord[]> {
     if (request.messages.length === 0) return [];
-    const thread = await this.createThread({ resourceId: request.resourceId, threadId: request.threadId });
     const now = this.#now();
-    const saved = await this.#storage.appendMessages(
-      request.messages.map((message, position) => ({
-        id: this.#generateId(),
-        threadId: request.threadId,
-        resourceId: request.resourceId,
-        message,
-        // Distinct timestamps keep the order visible to anything that sorts by time.
-        createdAt: now + position / 1000,
-      })),
-    );
+    const records = request.messages.map((message, position) => ({
+      id: this.#generateId(),
+      threadId: request.threadId,
+      resourceId: request.resourceId,
+      message,
+      // Distinct timestamps keep the order visible to anything that sorts by time.
+      createdAt: now + position / 1000,
+    }));
+    // The append transaction itself checks that the thread exists and belongs to the resource,
+    // so the common case is one transaction; a first message creates the thread and retries.
+    let saved: MessageRecord[];
+    let created = false;
+    try {
+      saved = await this.#storage.appendMessages(records);
+    } catch (error) {
+      if (!NotFoundError.isInstance(error)) throw error;
+      await this.createThread({ resourceId: request.resourceId, threadId: request.threadId });
+      created = true;
+      saved = await this.#storage.appendMessages(records);
+    }
     this.#embedInBackground(saved);
-    if (thread.title === undefined && this.options.generateTitle)
+    if (this.options.generateTitle && (created || (await this.getThread(request)).title === undefined)) {
       this.#titleInBackground(request, request.messages);
+    }
     return saved;
   }
 
