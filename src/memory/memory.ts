@@ -281,21 +281,36 @@ export class Memory {
     request: Scope & { input?: ChatMessage[]; query?: string; signal?: AbortSignal },
   ): Promise<MemoryContext> {
     request.signal?.throwIfAborted();
-    const thread = await this.#storage.getThread(request.threadId);
+    const lastMessages = this.options.lastMessages === false ? 0 : (this.options.lastMessages ?? 10);
+    const query = request.query ?? lastUserText(request.input ?? []);
+    const recall = this.#recall;
+    const vectors = this.#vectors;
+    // The query embedding dominates; start it together with the reads. Nothing is returned
+    // before the thread's owner is checked below.
+    const [thread, history, resource, hits] = await Promise.all([
+      this.#storage.getThread(request.threadId),
+      lastMessages > 0 ? this.#storage.getLastMessages(request.threadId, lastMessages) : Promise.resolve([]),
+      this.#workingMemory && (this.#workingMemory.scope ?? 'resource') === 'resource'
+        ? this.#storage.getResource(request.resourceId)
+        : Promise.resolve(undefined),
+      recall && vectors && query
+        ? vectors.search(
+            query,
+            recall.scope === 'thread' ? { threadId: request.threadId } : { resourceId: request.resourceId },
+            // Ask for extra: hits inside the recent history are dropped.
+            recall.topK + lastMessages,
+          )
+        : Promise.resolve([]),
+    ]);
     if (thread && thread.resourceId !== request.resourceId)
       throw threadNotFound(request.threadId, request.resourceId);
-    const lastMessages = this.options.lastMessages ?? 10;
-    const query = request.query ?? lastUserText(request.input ?? []);
-    const [history, workingMemory] = await Promise.all([
-      thread && lastMessages !== false && lastMessages > 0
-        ? this.#storage.getLastMessages(thread.id, lastMessages)
-        : Promise.resolve<MessageRecord[]>([]),
-      this.#workingMemory ? this.#readWorkingMemory(request, thread) : Promise.resolve(undefined),
-    ]);
+    const workingMemory = this.#workingMemory
+      ? (this.#workingMemory.scope ?? 'resource') === 'thread'
+        ? thread?.workingMemory
+        : resource?.workingMemory
+      : undefined;
     const recalled =
-      query && (thread || this.#recall?.scope === 'resource')
-        ? await this.#recallFor(request, query, history)
-        : [];
+      recall && (thread || recall.scope === 'resource') ? await this.#recallFor(request, hits, history) : [];
     request.signal?.throwIfAborted();
     const sameThread = recalled.filter((message) => message.threadId === request.threadId);
     const otherThreads = recalled.filter((message) => message.threadId !== request.threadId);
@@ -313,17 +328,14 @@ export class Memory {
     return { systemMessages, messages, recalled, workingMemory };
   }
 
-  async #recallFor(scope: Scope, query: string, history: MessageRecord[]): Promise<MessageRecord[]> {
+  async #recallFor(
+    scope: Scope,
+    hits: { id: string; threadId: string; seq: number }[],
+    history: MessageRecord[],
+  ): Promise<MessageRecord[]> {
     const recall = this.#recall;
-    const vectors = this.#vectors;
-    if (!recall || !vectors) return [];
+    if (!recall) return [];
     const inHistory = new Set(history.map((message) => message.id));
-    const hits = await vectors.search(
-      query,
-      recall.scope === 'thread' ? { threadId: scope.threadId } : { resourceId: scope.resourceId },
-      // Ask for extra: hits inside the recent history are dropped below.
-      recall.topK + history.length,
-    );
     const fresh = hits.filter((hit) => !inHistory.has(hit.id)).slice(0, recall.topK);
     const windows = await Promise.all(
       fresh.map((hit) =>
