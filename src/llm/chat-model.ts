@@ -5,7 +5,7 @@ import { type EmbeddingModelOptions, OpenAIEmbeddingModel } from './embedding-mo
 import type { CallContext } from './errors.js';
 import { type BodySettings, type PreparedBody, prepareBody, refusedJsonSchema } from './request.js';
 import { StreamAssembler, toChatResult } from './response.js';
-import { type RetryOptions, withRetry } from './retry.js';
+import { type ModelRetryOptions, withRetry } from './retry.js';
 import type { ChatModel, ChatRequest, ChatResult, ChatStreamEvent, ModelCapabilities } from './types.js';
 
 /** Everything an {@link OpenAIChatModel} needs; built by `openai()`, `openaiCompatible()` and presets. */
@@ -14,7 +14,7 @@ export interface OpenAIChatModelSettings {
   modelId: string;
   capabilities: ModelCapabilities;
   client: OpenAI;
-  retry: RetryOptions;
+  retry: ModelRetryOptions;
   /** Per-call timeout covering retries, unless the request sets its own. */
   timeoutMs: number;
   maxTokensField: BodySettings['maxTokensField'];

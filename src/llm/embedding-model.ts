@@ -2,7 +2,7 @@ import type OpenAI from 'openai';
 import { InvalidArgumentError, InvalidResponseError } from '../errors/index.js';
 import { CallScope } from './call-scope.js';
 import type { CallContext } from './errors.js';
-import { type RetryOptions, withRetry } from './retry.js';
+import { type ModelRetryOptions, withRetry } from './retry.js';
 import type { EmbeddingModel, EmbedRequest, EmbedResult } from './types.js';
 
 /** Options of an embedding model over an OpenAI-compatible `/embeddings` endpoint. */
@@ -18,7 +18,7 @@ export interface EmbeddingModelOptions {
   encodingFormat?: 'base64' | 'float';
   /** Per-call timeout covering retries. @default 60000 */
   timeoutMs?: number;
-  retry?: RetryOptions;
+  retry?: ModelRetryOptions;
 }
 
 export interface OpenAIEmbeddingModelSettings extends EmbeddingModelOptions {

@@ -25,7 +25,7 @@ export {
   providers,
   type RegionPresetOptions,
 } from './providers.js';
-export { type RetryOptions, retryDelayMs } from './retry.js';
-export { extractJson } from './structured.js';
+export { type ModelRetryOptions, retryDelayMs } from './retry.js';
+export { extractJsonText } from './structured.js';
 export { parseToolArguments } from './tool-arguments.js';
 export * from './types.js';

@@ -2,7 +2,7 @@ import { InvalidArgumentError } from '../errors/index.js';
 import { OpenAIChatModel } from './chat-model.js';
 import { type ConnectionOptions, createClient } from './client.js';
 import { type EmbeddingModelOptions, OpenAIEmbeddingModel } from './embedding-model.js';
-import type { RetryOptions } from './retry.js';
+import type { ModelRetryOptions } from './retry.js';
 import type { ModelCapabilities } from './types.js';
 
 /** Options shared by every chat model factory. */
@@ -14,7 +14,7 @@ export interface ChatModelOptions extends Omit<ConnectionOptions, 'baseURL'> {
   /** Retries after a failed attempt (429, 408, 409, 5xx, network). @default 2 */
   maxRetries?: number;
   /** Backoff tuning; `maxRetries` above wins over `retry.maxRetries`. */
-  retry?: RetryOptions;
+  retry?: ModelRetryOptions;
   /** Per-call timeout in milliseconds, covering retries; a request's `timeoutMs` overrides it. @default 120000 */
   timeoutMs?: number;
 }
@@ -65,7 +65,7 @@ export function buildChatModel(
       hint: 'Use an absolute http(s) URL, usually ending in /v1.',
     });
   }
-  const retry: RetryOptions = { ...options.retry };
+  const retry: ModelRetryOptions = { ...options.retry };
   if (options.maxRetries !== undefined) retry.maxRetries = options.maxRetries;
   return new OpenAIChatModel({
     provider,

@@ -1,6 +1,6 @@
 import type { ChatCompletion, ChatCompletionChunk } from 'openai/resources/chat/completions';
 import { InvalidResponseError } from '../errors/index.js';
-import { extractJson } from './structured.js';
+import { extractJsonText } from './structured.js';
 import type { ChatResult, ChatStreamEvent, FinishReason, ToolCall, Usage } from './types.js';
 
 export function toFinishReason(reason: string | null | undefined): FinishReason {
@@ -32,7 +32,7 @@ export function toUsage(usage: ChatCompletion['usage'] | null | undefined): Usag
 
 /** The text a structured-output fallback answer boils down to (the JSON when one is found). */
 export function finalText(text: string, extract: boolean): string {
-  return extract ? (extractJson(text) ?? text) : text;
+  return extract ? (extractJsonText(text) ?? text) : text;
 }
 
 /** Maps a non-streamed completion to a `ChatResult`; malformed tool arguments stay raw. */

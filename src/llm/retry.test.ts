@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RateLimitError, ServerError } from '../errors/index.js';
-import { extractJson, retryAfterMs, retryDelayMs } from './index.js';
+import { extractJsonText, retryAfterMs, retryDelayMs } from './index.js';
 
 describe('retry timing', () => {
   it('reads retry-after-ms, Retry-After seconds and Retry-After dates', () => {
@@ -24,14 +24,14 @@ describe('retry timing', () => {
   });
 });
 
-describe('extractJson', () => {
+describe('extractJsonText', () => {
   it('finds JSON in plain, fenced and chatty answers', () => {
-    expect(extractJson(' {"a": 1} ')).toBe('{"a": 1}');
-    expect(extractJson('```json\n[1, 2]\n```')).toBe('[1, 2]');
-    expect(extractJson('Result: {"text": "a } b", "n": {"m": 2}} hope that helps')).toBe(
+    expect(extractJsonText(' {"a": 1} ')).toBe('{"a": 1}');
+    expect(extractJsonText('```json\n[1, 2]\n```')).toBe('[1, 2]');
+    expect(extractJsonText('Result: {"text": "a } b", "n": {"m": 2}} hope that helps')).toBe(
       '{"text": "a } b", "n": {"m": 2}}',
     );
-    expect(extractJson('{broken} then {"ok": true}')).toBe('{"ok": true}');
-    expect(extractJson('no json here')).toBeUndefined();
+    expect(extractJsonText('{broken} then {"ok": true}')).toBe('{"ok": true}');
+    expect(extractJsonText('no json here')).toBeUndefined();
   });
 });

@@ -3,7 +3,7 @@ import { type CallScope, sleep } from './call-scope.js';
 import { type CallContext, toLumosError } from './errors.js';
 
 /** How failed calls are retried. Only errors marked `retryable` are (429, 408, 409, 5xx, network). */
-export interface RetryOptions {
+export interface ModelRetryOptions {
   /** Retries after the first attempt. @default 2 */
   maxRetries?: number;
   /** Cap of the first backoff window; the window doubles per attempt. @default 500 */
@@ -19,7 +19,7 @@ export interface RetryOptions {
 }
 
 /** Delay before retry number `attempt` (0-based): the server's `Retry-After`, or full-jitter backoff. */
-export function retryDelayMs(attempt: number, error: LumosError, options: RetryOptions): number {
+export function retryDelayMs(attempt: number, error: LumosError, options: ModelRetryOptions): number {
   const asked = error.data.retryAfterMs;
   if (typeof asked === 'number') return asked;
   const window = Math.min(options.maxDelayMs ?? 8000, (options.initialDelayMs ?? 500) * 2 ** attempt);
@@ -32,7 +32,7 @@ export function retryDelayMs(attempt: number, error: LumosError, options: RetryO
  */
 export async function withRetry<T>(
   attempt: () => Promise<T>,
-  options: RetryOptions,
+  options: ModelRetryOptions,
   scope: CallScope,
   context: CallContext,
 ): Promise<T> {

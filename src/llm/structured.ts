@@ -19,7 +19,7 @@ export function schemaInstruction(format: Extract<ResponseFormat, { type: 'json_
  * Finds the JSON value in a model's answer: the whole text, a fenced ```json block, or the first
  * balanced `{…}` / `[…]` that parses. Returns the JSON text, or `undefined` if there is none.
  */
-export function extractJson(text: string): string | undefined {
+export function extractJsonText(text: string): string | undefined {
   const trimmed = text.trim();
   if (parses(trimmed)) return trimmed;
   for (const match of trimmed.matchAll(/```(?:json|JSON)?\s*\n?([\s\S]*?)```/g)) {
