@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { IndexedDBStorage } from '../../../src/storage/index.js';
 import { createStep, createWorkflow } from '../../../src/workflow/index.js';
-import { readCounts } from '../../fixtures/workflow-page/counting-workflow.js';
+import { countingWorkflow, readCounts } from '../../fixtures/workflow-page/counting-workflow.js';
 
 const opened: IndexedDBStorage[] = [];
 const databases: string[] = [];
@@ -120,9 +120,26 @@ describe('workflows on IndexedDB in Chromium', () => {
     const hanging = nextMessage(doomed, 'hanging');
     doomed.postMessage({ command: 'start', database });
     await hanging;
-    doomed.terminate();
 
+    // While the worker lives it holds the run's Web Lock: this page must not execute the run too.
     const storage = await open(database);
+    const meanwhile = countingWorkflow({ storage });
+    expect(await meanwhile.resumeAll()).toEqual([]);
+    await expect((await meanwhile.getRun('worker-run'))?.resume()).rejects.toMatchObject({
+      code: 'conflict',
+    });
+    expect(await readCounts(storage)).toEqual({ a: 1, b: 1 });
+
+    doomed.terminate();
+    // Terminating a worker releases its locks asynchronously; wait until Chromium says so.
+    const lockName = 'lumosai-workflow:counting:worker-run';
+    for (let tries = 0; ; tries++) {
+      const { held = [] } = await navigator.locks.query();
+      if (!held.some((lock) => lock.name === lockName)) break;
+      if (tries > 200) throw new Error('the terminated worker still holds the run lock');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+
     const interrupted = await storage.loadWorkflowSnapshot({ workflowId: 'counting', runId: 'worker-run' });
     expect(interrupted?.status).toBe('running');
     expect(Object.keys((interrupted?.snapshot as { steps: object } | undefined)?.steps ?? {})).toEqual(['a']);
