@@ -20,7 +20,7 @@ import {
 import { startOpenAITestServer } from '../../src/test/index.js';
 import { percentile, row, writeResults } from '../support/results.js';
 
-const rounds = Number(process.env.TELEMETRY_BENCH_ROUNDS ?? 24);
+const rounds = Number(process.env.TELEMETRY_BENCH_ROUNDS ?? 40);
 const warmup = 4;
 const stepsPerBlock = 32;
 const answer = 'It is 5 °C in Paris, with a light breeze from the west.';
@@ -137,6 +137,53 @@ for (let round = 0; round < warmup + rounds; round++) {
   for (const target of order) await block(target, round >= warmup);
 }
 
+// The same step with an instant in-memory model: what tracing itself costs in CPU, free of
+// network and server noise. The least disturbed of several alternating passes is kept.
+const instant: ChatModel = {
+  provider: 'instant',
+  modelId: 'instant',
+  capabilities: base.capabilities,
+  async generate(request) {
+    const last = request.messages.at(-1);
+    return last?.role === 'tool'
+      ? {
+          text: answer,
+          toolCalls: [],
+          finishReason: 'stop',
+          usage: { promptTokens: 60, completionTokens: 14, totalTokens: 74 },
+          modelId: 'instant',
+        }
+      : {
+          text: '',
+          toolCalls: [{ id: 'call_1', name: 'weather', arguments: '{"city":"Paris"}' }],
+          finishReason: 'tool-calls',
+          usage: { promptTokens: 40, completionTokens: 9, totalTokens: 49 },
+          modelId: 'instant',
+        };
+  },
+  stream: () => {
+    throw new Error('not used');
+  },
+};
+const isolatedSteps = 4000;
+const isolated = { off: Number.POSITIVE_INFINITY, on: Number.POSITIVE_INFINITY };
+const isolatedTracer = createTracer({ exporters: [createMemoryExporter({ maxSpans: 5000 })] });
+const isolatedParent: { current?: Span } = {};
+const isolatedTraced = traceChatModel(instant, isolatedTracer, { parent: () => isolatedParent.current });
+for (let pass = 0; pass < 6; pass++) {
+  for (const tracing of pass % 2 === 0 ? [false, true] : [true, false]) {
+    const cpuStart = process.cpuUsage();
+    for (let index = 0; index < isolatedSteps; index++) {
+      await step(tracing ? isolatedTraced : instant, tracing ? isolatedTracer : undefined, isolatedParent);
+    }
+    const cpu = process.cpuUsage(cpuStart);
+    const perStep = (cpu.user + cpu.system) / 1000 / isolatedSteps;
+    if (tracing) isolated.on = Math.min(isolated.on, perStep);
+    else isolated.off = Math.min(isolated.off, perStep);
+  }
+}
+const tracingCpuMs = isolated.on - isolated.off;
+
 const off = variants[0]!;
 const median = (times: number[]) => percentile(times, 50);
 const mean = (times: number[]) => times.reduce((sum, time) => sum + time, 0) / times.length;
@@ -169,7 +216,28 @@ const rows = variants.slice(1).flatMap((target) => [
     notes: `process CPU (client + in-process test server); mean ${mean(target.cpu).toFixed(3)} vs ${mean(off.cpu).toFixed(3)} ms; ${notes(target)}`,
   }),
 ]);
-writeResults('telemetry', rows, { extra: { rounds, warmup, stepsPerBlock, otlpSpansReceived: received } });
+rows.push(
+  row({
+    case: 'agent step CPU + tracing CPU measured in isolation (instant model, memory exporter)',
+    unit: 'CPU ms/step',
+    better: 'lower',
+    ours: median(off.cpu) + tracingCpuMs,
+    peer: 'same step, tracing off',
+    peerValue: median(off.cpu),
+    target: 'ratio <= 1.05',
+    met: (median(off.cpu) + tracingCpuMs) / median(off.cpu) <= 1.05,
+    notes: `tracing adds ${(tracingCpuMs * 1000).toFixed(1)} µs CPU per step (${spansPerStep} spans, inputs/outputs recorded): ${(isolated.on * 1000).toFixed(1)} µs traced vs ${(isolated.off * 1000).toFixed(1)} µs untraced with an instant model, best of 3 passes × ${isolatedSteps} steps each`,
+  }),
+);
+writeResults('telemetry', rows, {
+  extra: {
+    rounds,
+    warmup,
+    stepsPerBlock,
+    otlpSpansReceived: received,
+    isolatedTracingCpuMicrosPerStep: tracingCpuMs * 1000,
+  },
+});
 const expectedSpans = (warmup + rounds) * stepsPerBlock * spansPerStep;
 if (received !== expectedSpans || rejected > 0) {
   throw new Error(

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { EvalJudgeError } from '../errors/index.js';
-import { extractJson } from '../llm/structured.js';
 import type { ChatMessage, ChatModel } from '../llm/types.js';
 
 /** The model that judges, and how it is told to behave. */
@@ -20,6 +19,28 @@ export interface JudgeCall<T> {
   /** Names the verdict in the `json_schema` response format. @default 'verdict' */
   name?: string;
   signal?: AbortSignal;
+}
+
+/**
+ * The JSON object in a judge's answer: the whole text, a fenced ```json block, or the span from
+ * the first `{` to the last `}`. `undefined` when none of them parses.
+ */
+export function findJsonObject(text: string): unknown {
+  const trimmed = text.trim();
+  const fenced = /```(?:json)?\s*([\s\S]*?)```/i.exec(trimmed)?.[1];
+  const braces =
+    trimmed.indexOf('{') === -1
+      ? undefined
+      : trimmed.slice(trimmed.indexOf('{'), trimmed.lastIndexOf('}') + 1);
+  for (const candidate of [trimmed, fenced, braces]) {
+    if (!candidate) continue;
+    try {
+      return JSON.parse(candidate);
+    } catch {
+      // try the next candidate
+    }
+  }
+  return undefined;
 }
 
 function issuesOf(error: z.ZodError): { path: string; message: string }[] {
@@ -54,12 +75,12 @@ export async function askJudge<T>(judge: JudgeOptions, call: JudgeCall<T>): Prom
     if (call.signal) request.signal = call.signal;
     const result = await judge.model.generate(request);
     lastText = result.text;
-    const json = extractJson(result.text);
+    const json = findJsonObject(result.text);
     let problem: string;
     if (json === undefined) {
       problem = 'the answer contained no JSON object';
     } else {
-      const parsed = call.schema.safeParse(JSON.parse(json));
+      const parsed = call.schema.safeParse(json);
       if (parsed.success) return parsed.data;
       problem = `the JSON did not match the schema: ${issuesOf(parsed.error)
         .map((issue) => `${issue.path || '(root)'} ${issue.message}`)

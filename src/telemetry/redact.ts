@@ -59,25 +59,30 @@ export function redactString(value: string): string {
  * copy; the input is not modified. Cycles are cut (`[Circular]`), depth is capped at 12.
  */
 export function redactSecrets<T>(value: T): T {
-  return walk(value, new WeakSet(), 0) as T;
+  if (typeof value === 'string') return redactString(value) as T;
+  if (typeof value !== 'object' || value === null) return value;
+  return walk(value, []) as T;
 }
 
-function walk(value: unknown, seen: WeakSet<object>, depth: number): unknown {
+// `ancestors` holds the objects on the current path (at most 12): cycle detection without a
+// WeakSet per call, which showed up as GC pressure on the span hot path.
+function walk(value: unknown, ancestors: object[]): unknown {
   if (typeof value === 'string') return redactString(value);
   if (typeof value !== 'object' || value === null) return value;
   if (ArrayBuffer.isView(value) || value instanceof Date) return value;
-  if (seen.has(value)) return '[Circular]';
-  if (depth >= 12) return '[Truncated]';
-  seen.add(value);
+  if (ancestors.includes(value)) return '[Circular]';
+  if (ancestors.length >= 12) return '[Truncated]';
+  ancestors.push(value);
   try {
-    if (Array.isArray(value)) return value.map((item) => walk(item, seen, depth + 1));
+    if (Array.isArray(value)) return value.map((item) => walk(item, ancestors));
     if (value instanceof Error) return { name: value.name, message: redactString(value.message) };
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) {
-      out[key] = isSecretKey(key) ? redactedMarker : walk(item, seen, depth + 1);
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
+      out[key] = isSecretKey(key) ? redactedMarker : walk((value as Record<string, unknown>)[key], ancestors);
     }
     return out;
   } finally {
-    seen.delete(value);
+    ancestors.pop();
   }
 }

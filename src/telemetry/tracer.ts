@@ -95,19 +95,30 @@ export function createTracer(options: TracerOptions = {}): Tracer {
       logger ??= createLogger({ name: 'lumos.telemetry' });
       logger.warn('span export failed', { error: error instanceof Error ? error.message : String(error) });
     });
-  const inFlight = new Set<Promise<void>>();
+  // Exports in flight are counted rather than kept in a set: one promise per export on the hot
+  // path instead of three (measured in bench/telemetry).
+  let inFlight = 0;
+  let idleWaiters: (() => void)[] = [];
+  const settle = (): void => {
+    inFlight--;
+    if (inFlight > 0) return;
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const wake of waiters) wake();
+  };
 
   const deliver = (spans: SpanRecord[]): void => {
     for (const exporter of exporters) {
-      let pending: Promise<void>;
+      inFlight++;
       try {
-        pending = exporter.export(spans).catch((error: unknown) => onExportError(error, exporter));
+        exporter.export(spans).then(settle, (error: unknown) => {
+          onExportError(error, exporter);
+          settle();
+        });
       } catch (error) {
         onExportError(error, exporter);
-        continue;
+        settle();
       }
-      inFlight.add(pending);
-      void pending.finally(() => inFlight.delete(pending));
     }
   };
 
@@ -137,7 +148,7 @@ export function createTracer(options: TracerOptions = {}): Tracer {
   };
 
   const flushAll = async (): Promise<void> => {
-    while (inFlight.size > 0) await Promise.all([...inFlight]);
+    if (inFlight > 0) await new Promise<void>((resolve) => idleWaiters.push(resolve));
     await Promise.all(
       exporters.map((exporter) =>
         exporter.flush?.().catch((error: unknown) => onExportError(error, exporter)),

@@ -197,6 +197,17 @@ describe('LLM-judged scorers through the openai SDK and the test server', () => 
     expect(last.at(-1)?.content).toContain('statements.0.verdict');
   });
 
+  it('accepts a verdict wrapped in prose or a ```json fence', async () => {
+    const fenced =
+      'Here is my verdict:\n```json\n{"verdicts": [{"statement": "Hi", "verdict": "no", "reason": "polite"}]}\n```';
+    await session.enqueue({ text: fenced });
+    expect((await createToxicityScorer(judge()).run({ input: 'q', output: 'Hi' })).score).toBe(0);
+    await session.enqueue({
+      text: 'Sure! {"verdicts": [{"statement": "Hi", "verdict": "yes", "reason": "rude"}]} Hope this helps.',
+    });
+    expect((await createToxicityScorer(judge()).run({ input: 'q', output: 'Hi' })).score).toBe(1);
+  });
+
   it('reports a judge that stays malformed as EvalJudgeError, never as a score', async () => {
     await session.enqueue({ text: 'no json here' }, { text: '{"verdicts": "all fine"}' }, { text: '[1, 2' });
     const failure = await createToxicityScorer(judge())
