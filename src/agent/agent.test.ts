@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AbortedError, InvalidArgumentError, NotFoundError, StructuredOutputError } from '../errors/index.js';
 import type { ChatMessage } from '../llm/types.js';
+import { createMemoryExporter, createTracer } from '../telemetry/index.js';
 import { createTool } from '../tools/index.js';
 import { Agent } from './agent.js';
 import type { AgentMemory } from './memory.js';
@@ -403,12 +404,12 @@ describe('hooks', () => {
       attributes: Record<string, unknown>;
       ended: boolean;
     }[] = [];
-    const names = new Map<AgentSpan, string>();
+    const names = new Map<unknown, string>();
     const tracer: AgentTracer = {
       startSpan(name, options) {
         const record = {
           name,
-          parent: options?.parent && names.get(options.parent),
+          parent: names.get(options?.parent),
           attributes: { ...options?.attributes },
           ended: false,
         };
@@ -443,6 +444,33 @@ describe('hooks', () => {
       'agent.finish_reason': 'stop',
       'agent.steps': 2,
     });
+  });
+
+  it('reports to the lumosai/telemetry tracer', async () => {
+    const exporter = createMemoryExporter();
+    const tracer = createTracer({ exporters: [exporter] });
+    const model = new ScriptedModel([
+      { toolCalls: [{ name: 'weather', arguments: { city: 'Oslo' } }] },
+      { text: 'ok' },
+    ]);
+    await new Agent({ name: 'traced', instructions: '', model, tools: { weather } }).generate('Oslo?', {
+      tracer,
+    });
+    await tracer.flush();
+    const spans = exporter.spans();
+    const byName = (name: string) => spans.filter((span) => span.name === name);
+    const [run] = byName('agent.run');
+    expect(run).toMatchObject({ kind: 'agent', status: 'ok' });
+    expect(byName('agent.step').map((step) => [step.parentSpanId, step.status])).toEqual([
+      [run!.spanId, 'ok'],
+      [run!.spanId, 'ok'],
+    ]);
+    const [tool] = byName('tool.call');
+    expect(tool).toMatchObject({
+      kind: 'tool',
+      attributes: expect.objectContaining({ 'tool.name': 'weather' }),
+    });
+    expect(new Set(spans.map((span) => span.traceId)).size).toBe(1);
   });
 });
 

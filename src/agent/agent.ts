@@ -235,15 +235,18 @@ export class Agent {
     const options: GenerateOptions = { ...this.config.defaultOptions, ...callOptions };
     const runId = options.runId ?? this.newId();
     const hooks = this.hooks(options, streaming, emit);
-    const span = startSpan(hooks.tracer, 'agent.run', undefined, {
+    const span = startSpan(hooks.tracer, 'agent.run', 'agent', undefined, {
       'agent.name': this.name,
       'agent.run_id': runId,
     });
     try {
       emit({ type: 'start', runId });
       const state = await this.initialState(runId, input, options, hooks.structured?.plan.instruction);
+      span?.recordInput?.(state.inputMessages);
       const result = await runLoop(state, this.dependencies(), hooks, span);
       span?.setAttributes({ 'agent.finish_reason': result.finishReason, 'agent.steps': result.steps.length });
+      span?.recordOutput?.(result.text);
+      span?.setStatus?.('ok');
       return result;
     } catch (error) {
       span?.recordError(error);
@@ -363,7 +366,7 @@ export class Agent {
       await this.pendingRuns.save(state);
       return runResult(state, undefined, 'suspended');
     }
-    const span = startSpan(hooks.tracer, 'agent.run', undefined, {
+    const span = startSpan(hooks.tracer, 'agent.run', 'agent', undefined, {
       'agent.name': this.name,
       'agent.run_id': runId,
     });
@@ -371,6 +374,9 @@ export class Agent {
       const deps = this.dependencies();
       await completeSuspendedStep(state, deps, hooks, span);
       const result = await runLoop(state, deps, hooks, span);
+      span?.setAttributes({ 'agent.finish_reason': result.finishReason, 'agent.steps': result.steps.length });
+      span?.recordOutput?.(result.text);
+      span?.setStatus?.('ok');
       if (result.finishReason !== 'suspended') await this.pendingRuns.delete(this.id, runId);
       return result;
     } catch (error) {

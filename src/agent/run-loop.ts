@@ -90,7 +90,9 @@ async function runTools(
 ): Promise<ToolResult[]> {
   return Promise.all(
     calls.map(async ({ tool, prepared }) => {
-      const span = startSpan(hooks.tracer, 'tool.call', parentSpan, { 'tool.name': prepared.toolName });
+      const span = startSpan(hooks.tracer, 'tool.call', 'tool', parentSpan, {
+        'tool.name': prepared.toolName,
+      });
       try {
         const result = await executeTool(tool, prepared, {
           abortSignal: hooks.signal,
@@ -102,7 +104,10 @@ async function runTools(
             write: (data) => hooks.emit({ type: 'tool-output', toolCallId: prepared.toolCallId, data }),
           },
         });
+        span?.recordInput?.(prepared.args);
+        span?.recordOutput?.(result.result);
         if (result.isError) span?.setAttributes({ 'tool.error': JSON.stringify(result.result) });
+        else span?.setStatus?.('ok');
         hooks.emit({ type: 'tool-result', toolResult: result });
         return result;
       } catch (error) {
@@ -232,7 +237,10 @@ export async function runLoop(
     throwIfAborted(hooks.signal);
     const stepNumber = state.steps.length;
     hooks.emit({ type: 'step-start', stepNumber });
-    const stepSpan = startSpan(hooks.tracer, 'agent.step', runSpan, { 'step.number': stepNumber });
+    let stepFailed = false;
+    const stepSpan = startSpan(hooks.tracer, 'agent.step', 'internal', runSpan, {
+      'step.number': stepNumber,
+    });
     try {
       const request: ChatRequest = { messages: state.messages, signal: hooks.signal };
       const tools = deps.toolDefinitions(state.options.activeTools);
@@ -316,9 +324,11 @@ export async function runLoop(
       step.toolResults = results;
       await finishStep(step, state, hooks);
     } catch (error) {
+      stepFailed = true;
       stepSpan?.recordError(error);
       throw error;
     } finally {
+      if (!stepFailed) stepSpan?.setStatus?.('ok');
       stepSpan?.end();
     }
   }
