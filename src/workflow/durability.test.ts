@@ -490,4 +490,37 @@ describe('suspend and resume', () => {
     expect(result).toMatchObject({ status: 'success', result: { 'when-set': { value: 1 } } });
     expect(counts).toEqual({ 'when-set': 1, after: 2 });
   });
+
+  it('resumes a step suspended inside a loop iteration', async () => {
+    const module = await reload();
+    const storage = new InMemoryStorage();
+    const build = (target: typeof module) =>
+      target
+        .createWorkflow({ id: 'loop-approval', inputSchema: num, outputSchema: num, storage, locks: null })
+        .dountil(
+          target.createStep({
+            id: 'tick',
+            inputSchema: num,
+            outputSchema: num,
+            resumeSchema: z.object({ add: z.number() }),
+            execute: async ({ inputData, resumeData, suspend }) => {
+              if (inputData.value === 2 && !resumeData) return suspend({ at: inputData.value });
+              return { value: inputData.value + (resumeData?.add ?? 1) };
+            },
+          }),
+          async ({ inputData }) => inputData.value >= 10,
+        )
+        .commit();
+    const run = await build(module).createRun({ runId: 'tick' });
+    expect(await run.start({ inputData: { value: 0 } })).toMatchObject({
+      status: 'suspended',
+      suspended: ['tick#2'],
+    });
+    const later = await build(await reload()).getRun('tick');
+    expect(await later?.resume({ resumeData: { add: 5 } })).toMatchObject({
+      status: 'success',
+      result: { value: 10 },
+    });
+    expect(Object.keys((await later?.getSnapshot())?.steps ?? {})).toEqual(['tick']);
+  });
 });

@@ -243,20 +243,41 @@ export class RunExecutor {
     const path = scope.prefix + node.step.id;
     const done = this.snapshot.steps[path];
     if (done?.status === 'success') return { suspended: false, output: done.output };
-    let value = input;
-    for (let iteration = 0; ; iteration++) {
+    const loops = this.snapshot.loops;
+    // Completed iterations live only in `loops[path]` (count + last output), so a loop that runs
+    // for days keeps a snapshot of constant size.
+    let iteration = loops[path]?.iteration ?? 0;
+    let value = loops[path] ? loops[path].output : input;
+    for (;;) {
+      if (iteration > 0) {
+        const completed = iteration;
+        const verdict = await this.decide(
+          `${scope.prefix}${node.id}#${completed - 1}`,
+          node.conditionName,
+          () => node.condition(this.flowContext(scope, value, completed)),
+        );
+        if (node.mode === 'dowhile' ? !verdict : verdict) break;
+      }
       this.checkCanceled();
       const outcome = await this.runRunnable(node.step, value, `${path}#${iteration}`, scope);
       if (outcome.suspended) return outcome;
       value = outcome.output;
-      const key = `${scope.prefix}${node.id}#${iteration}`;
-      const verdict = await this.decide(key, node.conditionName, () =>
-        node.condition(this.flowContext(scope, value, iteration + 1)),
-      );
-      if (node.mode === 'dowhile' ? !verdict : verdict) break;
+      this.forget(`${path}#${iteration}`);
+      if (iteration > 0) delete this.snapshot.decisions[`${scope.prefix}${node.id}#${iteration - 1}`];
+      iteration++;
+      loops[path] = { iteration, output: value };
     }
+    delete loops[path];
     this.record(path, { status: 'success', input, output: value, startedAt: this.services.clock.now() });
     return { suspended: false, output: value };
+  }
+
+  /** Drops the records of `path` and everything nested under it. */
+  private forget(path: string): void {
+    const steps = this.snapshot.steps;
+    for (const key of Object.keys(steps)) {
+      if (key === path || key.startsWith(`${path}/`)) delete steps[key];
+    }
   }
 
   private async runForeach(

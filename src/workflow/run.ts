@@ -101,6 +101,7 @@ export class Run<TInput = unknown, TOutput = unknown, TState = unknown> {
         state,
         steps: {},
         decisions: {},
+        loops: {},
         suspended: [],
         createdAt: now,
         updatedAt: now,

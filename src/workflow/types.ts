@@ -51,6 +51,8 @@ export interface WorkflowRunSnapshot {
   steps: Record<string, StepRecord>;
   /** Branch and loop condition results by path, so a replay takes the same route. */
   decisions: Record<string, boolean>;
+  /** Progress of unfinished loops by path: completed iterations and the last output. */
+  loops: Record<string, { iteration: number; output: unknown }>;
   /** Paths of suspended steps. */
   suspended: string[];
   result?: unknown;
