@@ -1,7 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import { type McpTestServer, startMcpTestServer } from '../../test/support/mcp-server.js';
-import { defineAgentScenarios } from './openai-scenarios.test-support.js';
 import { MapKeyValueStore } from './pending-runs.js';
+import { defineAgentScenarios } from './testing/openai-scenarios.js';
 
 let mcpServer: McpTestServer;
 beforeAll(async () => {

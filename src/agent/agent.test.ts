@@ -7,7 +7,7 @@ import { createTool } from '../tools/index.js';
 import { Agent } from './agent.js';
 import type { AgentMemory } from './memory.js';
 import { MapKeyValueStore } from './pending-runs.js';
-import { ScriptedModel } from './scripted-model.test-support.js';
+import { ScriptedModel } from './testing/scripted-model.js';
 import type { AgentSpan, AgentTracer } from './tracer.js';
 import type { AgentStreamEvent } from './types.js';
 

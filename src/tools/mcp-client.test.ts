@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type McpTestServer, startMcpTestServer } from '../../test/support/mcp-server.js';
 import { Agent } from '../agent/agent.js';
-import { ScriptedModel } from '../agent/scripted-model.test-support.js';
+import { ScriptedModel } from '../agent/testing/scripted-model.js';
 import { NetworkError } from '../errors/index.js';
 import { MCPClient } from './mcp-client.js';
 import { toJsonSchema } from './schema.js';

@@ -1,5 +1,5 @@
 import { inject } from 'vitest';
-import { defineAgentScenarios } from '../../../src/agent/openai-scenarios.test-support.js';
+import { defineAgentScenarios } from '../../../src/agent/testing/openai-scenarios.js';
 import { IndexedDBStorage } from '../../../src/storage/index.js';
 import type {} from '../../support/mcp-global-setup.js';
 

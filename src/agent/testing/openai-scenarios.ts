@@ -4,13 +4,13 @@
  */
 import { describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
-import { AbortedError } from '../errors/index.js';
-import { openai, openaiCompatible } from '../llm/index.js';
-import type { KeyValueStore } from '../storage/types.js';
-import { connectTestServer, type TestSession } from '../test/index.js';
-import { createTool, MCPClient } from '../tools/index.js';
-import { Agent } from './agent.js';
-import type { AgentStreamEvent } from './types.js';
+import { AbortedError } from '../../errors/index.js';
+import { openai, openaiCompatible } from '../../llm/index.js';
+import type { KeyValueStore } from '../../storage/types.js';
+import { connectTestServer, type TestSession } from '../../test/index.js';
+import { createTool, MCPClient } from '../../tools/index.js';
+import { Agent } from '../agent.js';
+import type { AgentStreamEvent } from '../types.js';
 
 export interface ScenarioEnvironment {
   /** Base URL of the MCP test server (`/mcp` and `/sse` below it). */

@@ -1,4 +1,10 @@
-import type { ChatModel, ChatRequest, ChatResult, ChatStreamEvent, ModelCapabilities } from '../llm/types.js';
+import type {
+  ChatModel,
+  ChatRequest,
+  ChatResult,
+  ChatStreamEvent,
+  ModelCapabilities,
+} from '../../llm/types.js';
 
 /** One scripted answer of {@link ScriptedModel}. */
 export interface ScriptedTurn {
