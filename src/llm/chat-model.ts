@@ -37,7 +37,11 @@ export class OpenAIChatModel implements ChatModel {
     this.capabilities = settings.capabilities;
     this.client = settings.client;
     this.#settings = settings;
-    this.#context = { provider: settings.provider, modelId: settings.modelId };
+    this.#context = {
+      provider: settings.provider,
+      modelId: settings.modelId,
+      secrets: settings.client.apiKey ? [settings.client.apiKey] : [],
+    };
     this.#streamingContext = { ...this.#context, streaming: true };
   }
 

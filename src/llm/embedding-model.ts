@@ -45,7 +45,11 @@ export class OpenAIEmbeddingModel implements EmbeddingModel {
       throw new InvalidArgumentError(`maxBatchSize must be at least 1, got ${settings.maxBatchSize}.`);
     }
     this.#settings = settings;
-    this.#context = { provider: settings.provider, modelId: settings.modelId };
+    this.#context = {
+      provider: settings.provider,
+      modelId: settings.modelId,
+      secrets: settings.client.apiKey ? [settings.client.apiKey] : [],
+    };
   }
 
   async embed(request: EmbedRequest): Promise<EmbedResult> {

@@ -16,6 +16,7 @@ import {
   ServerError,
   TimeoutError,
 } from '../errors/index.js';
+import { redactString } from '../telemetry/redact.js';
 import type { CallScope } from './call-scope.js';
 
 /** Who was being called, for messages that say where to look. */
@@ -24,6 +25,8 @@ export interface CallContext {
   modelId: string;
   /** True once part of a streamed answer arrived: failures then cannot be retried. */
   streaming?: boolean;
+  /** Credentials of this endpoint; masked wherever a provider repeats them in an error. */
+  secrets?: readonly string[];
 }
 
 const contextLengthPattern =
@@ -50,6 +53,32 @@ export function retryAfterMs(headers: Headers | undefined, now = Date.now()): nu
  * one of Lumos's typed errors with a message that says what to do.
  */
 export function toLumosError(error: unknown, context: CallContext, scope: CallScope): LumosError {
+  return scrubSecrets(mapError(error, context, scope), context.secrets ?? []);
+}
+
+/**
+ * Providers sometimes echo the key in their error text ("Incorrect API key provided: sk-…").
+ * Errors get logged, traced and stored, so the key is masked in the message and in the cause.
+ */
+function scrubSecrets(error: LumosError, secrets: readonly string[]): LumosError {
+  const scrub = (text: string) => {
+    let out = text;
+    for (const secret of secrets) if (secret.length >= 8) out = out.split(secret).join('[REDACTED]');
+    return redactString(out);
+  };
+  const message = scrub(error.message);
+  if (message !== error.message) Object.defineProperty(error, 'message', { value: message });
+  if (error.stack) error.stack = scrub(error.stack);
+  const cause = error.cause;
+  if (cause instanceof Error) {
+    const safe = new Error(scrub(cause.message));
+    safe.name = cause.name;
+    Object.defineProperty(error, 'cause', { value: safe });
+  }
+  return error;
+}
+
+function mapError(error: unknown, context: CallContext, scope: CallScope): LumosError {
   const cancelled = scope.cancellation();
   if (cancelled) return cancelled;
   if (LumosError.isInstance(error)) return error;
