@@ -86,6 +86,7 @@ export type {
   AgentResultLike,
   EvalFunction,
   EvalTarget,
+  EvalTargetOptions,
   TargetResult,
   WorkflowLike,
   WorkflowRunLike,

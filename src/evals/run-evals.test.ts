@@ -2,6 +2,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { AbortedError, InvalidArgumentError } from '../errors/index.js';
 import { openai } from '../llm/index.js';
 import { InMemoryStorage } from '../storage/index.js';
+import { createMemoryExporter, createTracer } from '../telemetry/index.js';
 import { connectTestServer, type TestSession } from '../test/index.js';
 import { createScorer } from './create-scorer.js';
 import { runEvals } from './run-evals.js';
@@ -128,6 +129,42 @@ describe('runEvals', () => {
     });
     await expect(promise).rejects.toBeInstanceOf(AbortedError);
     expect((await storage.listEvalResults({})).total).toBe(2);
+  });
+
+  it('traces the run: an eval root span, one span per item with its scores, target spans nested', async () => {
+    const memory = createMemoryExporter();
+    const tracer = createTracer({ exporters: [memory] });
+    await runEvals({
+      target: async (input: string, { parentSpan }) =>
+        tracer.withSpan('lookup', { kind: 'tool', parent: parentSpan }, async () =>
+          input === 'fail' ? Promise.reject(new Error('down')) : 'Paris',
+        ),
+      data: [{ input: 'France' }, { input: 'fail' }],
+      scorers: [mentionsParis],
+      targetId: 'capitals',
+      tracer,
+      concurrency: 1,
+    });
+    const spans = memory.spans();
+    const root = spans.find((span) => span.name === 'eval capitals')!;
+    const items = spans.filter((span) => span.name.startsWith('eval item'));
+    expect(root).toMatchObject({
+      kind: 'eval',
+      status: 'ok',
+      attributes: { 'lumos.eval.mean.mentions-paris': 1, 'lumos.eval.completed': 2 },
+    });
+    expect(
+      items.map((span) => [
+        span.parentSpanId,
+        span.status,
+        span.attributes['lumos.eval.score.mentions-paris'],
+      ]),
+    ).toEqual([
+      [root.spanId, 'ok', 1],
+      [root.spanId, 'error', null],
+    ]);
+    const lookups = spans.filter((span) => span.name === 'lookup');
+    expect(lookups.map((span) => span.parentSpanId)).toEqual(items.map((span) => span.spanId));
   });
 
   it('rejects duplicate scorer ids and an empty scorer list', async () => {

@@ -1,5 +1,6 @@
 import { AbortedError, InvalidArgumentError, LumosError } from '../errors/index.js';
 import type { EvalResultRecord, EvalResultStore } from '../storage/types.js';
+import type { Span, Tracer } from '../telemetry/index.js';
 import { type ItemScore, type ScorerSummary, summarise } from './summary.js';
 import { type EvalTarget, invokeTarget, targetIdOf } from './targets.js';
 import type { Scorer, ScorerRun } from './types.js';
@@ -41,6 +42,11 @@ export interface RunEvalsOptions<TInput> {
   persistBatchSize?: number;
   /** @default Date.now */
   now?: () => number;
+  /**
+   * Traces the run: an `eval` root span, one child span per item with its scores; function
+   * targets get the item span's context as `parentSpan` to nest their own spans.
+   */
+  tracer?: Tracer;
 }
 
 export interface EvalItemResult {
@@ -117,15 +123,22 @@ export async function runEvals<TInput>(options: RunEvalsOptions<TInput>): Promis
     return persisting;
   };
 
+  const rootSpan: Span | undefined = options.tracer?.startSpan(`eval ${targetId}`, {
+    kind: 'eval',
+    attributes: { 'lumos.eval.run_id': evalRunId, 'lumos.eval.items': options.data.length },
+  });
+
   const evaluate = async (itemIndex: number): Promise<void> => {
     const item = options.data[itemIndex]!;
     const result: EvalItemResult = { itemIndex, input: item.input, output: undefined, scores: {} };
+    const itemSpan = options.tracer?.startSpan(`eval item ${itemIndex}`, { kind: 'eval', parent: rootSpan });
+    itemSpan?.recordInput(item.input);
     try {
-      const produced = await invokeTarget(
-        options.target,
-        item.input,
-        signal ? { signal, itemIndex } : { itemIndex },
-      );
+      const targetOptions: Parameters<typeof invokeTarget>[2] = { itemIndex };
+      if (signal) targetOptions.signal = signal;
+      if (itemSpan) targetOptions.parentSpan = itemSpan.context();
+      const produced = await invokeTarget(options.target, item.input, targetOptions);
+      itemSpan?.recordOutput(produced.output);
       result.output = produced.output;
       const run: ScorerRun = { input: item.input, output: produced.output };
       if (item.groundTruth !== undefined) run.groundTruth = item.groundTruth;
@@ -148,6 +161,14 @@ export async function runEvals<TInput>(options: RunEvalsOptions<TInput>): Promis
       result.targetError = errorInfo(error);
       for (const scorer of options.scorers)
         result.scores[scorer.id] = { score: null, error: result.targetError };
+    }
+    if (itemSpan) {
+      for (const [scorerId, score] of Object.entries(result.scores)) {
+        itemSpan.setAttribute(`lumos.eval.score.${scorerId}`, score.score);
+      }
+      if (result.targetError) itemSpan.recordError(result.targetError);
+      else itemSpan.setStatus('ok');
+      itemSpan.end();
     }
     results.push(result);
     const done = results.length;
@@ -184,7 +205,10 @@ export async function runEvals<TInput>(options: RunEvalsOptions<TInput>): Promis
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, options.data.length) }, worker));
   await persist(true);
+  rootSpan?.setAttribute('lumos.eval.completed', results.length);
   if (signal?.aborted) {
+    rootSpan?.setStatus('error', 'aborted');
+    rootSpan?.end();
     throw new AbortedError(
       `runEvals was aborted after ${results.length} of ${options.data.length} item(s).`,
       {
@@ -200,6 +224,13 @@ export async function runEvals<TInput>(options: RunEvalsOptions<TInput>): Promis
       results.map((result) => ({ itemIndex: result.itemIndex, result: result.scores[scorer.id]! })),
       options.passThreshold ?? 0.5,
     );
+  }
+  if (rootSpan) {
+    for (const [scorerId, summary] of Object.entries(scorers)) {
+      rootSpan.setAttribute(`lumos.eval.mean.${scorerId}`, summary.mean);
+    }
+    rootSpan.setStatus('ok');
+    rootSpan.end();
   }
   return { evalRunId, targetId, items: results.length, durationMs: now() - started, scorers, results };
 }

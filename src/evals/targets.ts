@@ -1,4 +1,5 @@
 import { InvalidArgumentError, WorkflowStepError } from '../errors/index.js';
+import type { SpanContext } from '../telemetry/index.js';
 import type { ToolCallRecord } from './types.js';
 
 /** Anything with Mastra's `agent.generate(input)` returning `{ text, toolCalls? }`. */
@@ -34,10 +35,14 @@ export interface TargetResult {
 }
 
 /** A function target receives the item's input and returns the output (or a `TargetResult`). */
-export type EvalFunction<TInput> = (
-  input: TInput,
-  options: { signal?: AbortSignal; itemIndex: number },
-) => Promise<unknown>;
+export interface EvalTargetOptions {
+  signal?: AbortSignal;
+  itemIndex: number;
+  /** The item's span when `runEvals` has a tracer: pass it as `parent` to nest the target's spans. */
+  parentSpan?: SpanContext;
+}
+
+export type EvalFunction<TInput> = (input: TInput, options: EvalTargetOptions) => Promise<unknown>;
 
 export type EvalTarget<TInput> = EvalFunction<TInput> | AgentLike | WorkflowLike;
 
@@ -66,7 +71,7 @@ export function targetIdOf(target: EvalTarget<never>): string {
 export async function invokeTarget<TInput>(
   target: EvalTarget<TInput>,
   input: TInput,
-  options: { signal?: AbortSignal; itemIndex: number },
+  options: EvalTargetOptions,
 ): Promise<TargetResult> {
   if (typeof target === 'function') {
     const value = await target(input, options);
