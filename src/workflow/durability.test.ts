@@ -243,9 +243,9 @@ describe('durability across a reload', () => {
         }),
       )
       .commit();
-    await expect((await workflow.createRun()).start({ inputData: { value: 1 } })).rejects.toMatchObject({
-      code: 'conflict',
-    });
+    const run = await workflow.createRun();
+    await expect(run.start({ inputData: { value: 1 } })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(run.cancel()).rejects.toMatchObject({ code: 'conflict' });
   });
 
   it('lists runs newest first, paged', async () => {
