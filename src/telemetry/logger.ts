@@ -27,8 +27,8 @@ export interface Logger {
 
 export interface LoggerOptions {
   /**
-   * Lowest level written. @default 'silent' in production builds (`import.meta.env.PROD` or
-   * `process.env.NODE_ENV === 'production'`, read on first use), 'info' otherwise
+   * Lowest level written. @default 'silent' in production builds
+   * (`process.env.NODE_ENV === 'production'`, read on first use), 'info' otherwise
    */
   level?: LogLevel;
   /** Where entries go. @default the console (`console.debug/info/warn/error` with the fields object) */
@@ -40,18 +40,19 @@ export interface LoggerOptions {
   now?: () => number;
 }
 
-/** True in a production build; read lazily so importing this module has no side effects. */
+/**
+ * True in a production build; read lazily so importing this module has no side effects.
+ *
+ * Only `process.env.NODE_ENV` is read, written out in full: app bundlers (Vite, webpack, Next)
+ * substitute it in the user's production build, while Vite's library mode leaves it alone. A
+ * check of `import.meta.env.PROD` would be baked to `true` when Lumos itself is built (verified
+ * with vite 8 lib mode), silencing every user's logs.
+ */
 export function isProductionBuild(): boolean {
   try {
-    if (import.meta.env?.PROD === true) return true;
-  } catch {
-    // `import.meta.env` is absent outside Vite; fall through to Node's convention.
-  }
-  try {
-    // Written out in full so bundlers (Vite, webpack, Next) substitute it in the user's build;
-    // without a bundler `process` is undefined in a browser and the lookup throws.
     return process.env.NODE_ENV === 'production';
   } catch {
+    // No bundler and no Node: `process` is undefined in a plain browser page.
     return false;
   }
 }
