@@ -269,6 +269,37 @@ describe('human approval', () => {
     expect(resumed.finishReason).toBe('stop');
   });
 
+  it('streams the continued run after an approval', async () => {
+    const agent = new Agent({
+      name: 'bank',
+      instructions: '',
+      model: script(),
+      tools: { transfer, weather },
+    });
+    const suspendedStream = agent.stream('Send 10');
+    const suspendedEvents: string[] = [];
+    for await (const event of suspendedStream.fullStream) suspendedEvents.push(event.type);
+    expect(suspendedEvents).toContain('tool-approval-required');
+    expect(await suspendedStream.finishReason).toBe('suspended');
+
+    const stream = agent.approveToolCallStream({ runId: suspendedStream.runId, toolCallId: 't1' });
+    const events: AgentStreamEvent[] = [];
+    for await (const event of stream.fullStream) events.push(event);
+    expect(events.map((event) => event.type).filter((type) => type !== 'text-delta')).toEqual([
+      'start',
+      'tool-result',
+      'step-finish',
+      'step-start',
+      'step-finish',
+      'finish',
+    ]);
+    expect(events.some((event) => event.type === 'text-delta')).toBe(true);
+    expect(await stream.text).toBe('Result: {"moved":10} {"city":"Oslo","celsius":4}');
+    await expect(
+      agent.declineToolCallStream({ runId: stream.runId, toolCallId: 't1' }).result,
+    ).rejects.toSatisfy(NotFoundError.isInstance);
+  });
+
   it('returns a declined result to the model', async () => {
     const agent = new Agent({
       name: 'bank',

@@ -97,41 +97,9 @@ export class Agent {
     options: GenerateOptions<S> = {},
   ): AgentStream<InferSchemaOutput<S>> {
     const runId = options.runId ?? this.newId();
-    const broadcaster = new EventBroadcaster();
-    const result = this.start(input, { ...options, runId }, true, (event) => broadcaster.emit(event)).then(
-      (value) => {
-        broadcaster.emit({ type: 'finish', result: value });
-        return value as GenerateResult<InferSchemaOutput<S>>;
-      },
-      (error: unknown) => {
-        broadcaster.emit({ type: 'error', error });
-        throw error;
-      },
-    );
-    const field = <K extends keyof GenerateResult>(key: K) => {
-      const promise = result.then((value) => value[key]);
-      promise.catch(() => {});
-      return promise;
-    };
-    result.catch(() => {});
-    return {
-      runId,
-      get fullStream() {
-        return broadcaster.stream((event: AgentStreamEvent) => event);
-      },
-      get textStream() {
-        return broadcaster.stream((event: AgentStreamEvent) =>
-          event.type === 'text-delta' ? event.delta : undefined,
-        );
-      },
-      result,
-      text: field('text'),
-      object: field('object') as Promise<InferSchemaOutput<S> | undefined>,
-      usage: field('usage'),
-      finishReason: field('finishReason'),
-      toolCalls: field('toolCalls'),
-      steps: field('steps'),
-    };
+    return streamOf(runId, (emit) => this.start(input, { ...options, runId }, true, emit)) as AgentStream<
+      InferSchemaOutput<S>
+    >;
   }
 
   /** Approves a pending tool call; once every pending call is decided, the run continues. */
@@ -152,6 +120,26 @@ export class Agent {
     return this.decide(call.runId, call.toolCallId, 'declined', call.reason, options) as Promise<
       GenerateResult<InferSchemaOutput<S>>
     >;
+  }
+
+  /** Like {@link approveToolCall}, streaming the continued run (text deltas, tool events, finish). */
+  approveToolCallStream<S extends Schema = Schema>(
+    call: { runId: string; toolCallId: string },
+    options: ResumeOptions<S> = {},
+  ): AgentStream<InferSchemaOutput<S>> {
+    return streamOf(call.runId, (emit) =>
+      this.decide(call.runId, call.toolCallId, 'approved', undefined, options, emit),
+    ) as AgentStream<InferSchemaOutput<S>>;
+  }
+
+  /** Like {@link declineToolCall}, streaming the continued run. */
+  declineToolCallStream<S extends Schema = Schema>(
+    call: { runId: string; toolCallId: string; reason?: string },
+    options: ResumeOptions<S> = {},
+  ): AgentStream<InferSchemaOutput<S>> {
+    return streamOf(call.runId, (emit) =>
+      this.decide(call.runId, call.toolCallId, 'declined', call.reason, options, emit),
+    ) as AgentStream<InferSchemaOutput<S>>;
   }
 
   /** Runs of this agent that wait for approval (e.g. to show them again after a reload). */
@@ -322,12 +310,13 @@ export class Agent {
     decision: 'approved' | 'declined',
     reason: string | undefined,
     options: ResumeOptions,
+    emit?: (event: AgentStreamEvent) => void,
   ): Promise<GenerateResult> {
     // Decisions on one run are serialised so two approvals do not overwrite each other's state.
     const previous = this.runLocks.get(runId) ?? Promise.resolve();
     const next = previous
       .catch(() => {})
-      .then(() => this.resume(runId, toolCallId, decision, reason, options));
+      .then(() => this.resume(runId, toolCallId, decision, reason, options, emit));
     this.runLocks.set(runId, next);
     next
       .finally(() => {
@@ -343,6 +332,7 @@ export class Agent {
     decision: 'approved' | 'declined',
     reason: string | undefined,
     options: ResumeOptions,
+    emit: ((event: AgentStreamEvent) => void) | undefined,
   ): Promise<GenerateResult> {
     const state = await this.pendingRuns.load(this.id, runId);
     if (state?.suspendedStep === undefined) {
@@ -361,7 +351,8 @@ export class Agent {
     }
     call.decision = decision;
     if (reason !== undefined) call.reason = reason;
-    const hooks = this.hooks(options, false, () => {});
+    const hooks = this.hooks(options, emit !== undefined, emit ?? (() => {}));
+    hooks.emit({ type: 'start', runId });
     if (state.suspendedStep.pending.some((pending) => pending.decision === undefined)) {
       await this.pendingRuns.save(state);
       return runResult(state, undefined, 'suspended');
@@ -386,4 +377,49 @@ export class Agent {
       span?.end();
     }
   }
+}
+
+/**
+ * Wraps a run in the stream object: events are buffered, the run's result closes the streams
+ * with `finish` (or `error`), and every promise can be awaited or ignored.
+ */
+function streamOf(
+  runId: string,
+  run: (emit: (event: AgentStreamEvent) => void) => Promise<GenerateResult>,
+): AgentStream {
+  const broadcaster = new EventBroadcaster();
+  const result = run((event) => broadcaster.emit(event)).then(
+    (value) => {
+      broadcaster.emit({ type: 'finish', result: value });
+      return value;
+    },
+    (error: unknown) => {
+      broadcaster.emit({ type: 'error', error });
+      throw error;
+    },
+  );
+  const field = <K extends keyof GenerateResult>(key: K) => {
+    const promise = result.then((value) => value[key]);
+    promise.catch(() => {});
+    return promise;
+  };
+  result.catch(() => {});
+  return {
+    runId,
+    get fullStream() {
+      return broadcaster.stream((event: AgentStreamEvent) => event);
+    },
+    get textStream() {
+      return broadcaster.stream((event: AgentStreamEvent) =>
+        event.type === 'text-delta' ? event.delta : undefined,
+      );
+    },
+    result,
+    text: field('text'),
+    object: field('object'),
+    usage: field('usage'),
+    finishReason: field('finishReason'),
+    toolCalls: field('toolCalls'),
+    steps: field('steps'),
+  };
 }
