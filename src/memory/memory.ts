@@ -337,19 +337,16 @@ export class Memory {
     if (!recall) return [];
     const inHistory = new Set(history.map((message) => message.id));
     const fresh = hits.filter((hit) => !inHistory.has(hit.id)).slice(0, recall.topK);
-    const windows = await Promise.all(
-      fresh.map((hit) =>
-        this.#storage.listMessages({
-          threadId: hit.threadId,
-          fromSeq: Math.max(0, hit.seq - recall.before),
-          toSeq: hit.seq + recall.after,
-          limit: recall.before + recall.after + 1,
-        }),
-      ),
+    const windows = await this.#storage.getMessageRanges(
+      fresh.map((hit) => ({
+        threadId: hit.threadId,
+        fromSeq: Math.max(0, hit.seq - recall.before),
+        toSeq: hit.seq + recall.after,
+      })),
     );
     const byId = new Map<string, MessageRecord>();
     for (const window of windows) {
-      for (const message of window.items) {
+      for (const message of window) {
         // Never leak across resources, whatever the vector store returned.
         if (message.resourceId !== scope.resourceId || inHistory.has(message.id)) continue;
         if (message.message.role === 'tool' || message.message.role === 'system') continue;

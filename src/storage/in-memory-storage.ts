@@ -344,6 +344,18 @@ export class InMemoryStorage implements Storage {
     return copyPage(pageOf(matches, query));
   }
 
+  /** Several inclusive `seq` ranges, one list per range. */
+  async getMessageRanges(
+    ranges: { threadId: string; fromSeq: number; toSeq: number }[],
+  ): Promise<MessageRecord[][]> {
+    this.#check();
+    return ranges.map((range) =>
+      this.#sortedMessages(range.threadId)
+        .filter((message) => message.seq >= range.fromSeq && message.seq <= range.toSeq)
+        .map(copy),
+    );
+  }
+
   #sortedMessages(threadId: string): MessageRecord[] {
     return [...(this.#messages.get(threadId)?.values() ?? [])].sort((a, b) => a.seq - b.seq);
   }

@@ -589,6 +589,19 @@ export class IndexedDBStorage implements Storage {
     });
   }
 
+  /** Several inclusive `seq` ranges in one transaction: one `getAll` per range. */
+  async getMessageRanges(
+    ranges: { threadId: string; fromSeq: number; toSeq: number }[],
+  ): Promise<MessageRecord[][]> {
+    if (ranges.length === 0) return [];
+    return this.#read(['messages'], (tx) => {
+      const index = tx.objectStore('messages').index('byThreadSeq');
+      return Promise.all(
+        ranges.map((range) => index.getAll(threadRange(range.threadId, range.fromSeq, range.toSeq))),
+      );
+    });
+  }
+
   /** Messages by id in the order asked; missing ids are skipped. */
   async getMessages(ids: string[]): Promise<MessageRecord[]> {
     const found = await this.#read(['messages'], (tx) =>

@@ -177,6 +177,13 @@ export interface MemoryStore {
   listMessages(
     query: PageOptions & { threadId: string; fromSeq?: number; toSeq?: number },
   ): Promise<Page<MessageRecord>>;
+  /**
+   * Several inclusive `seq` ranges (e.g. recall neighbours) read in one transaction; one list
+   * per range, oldest first.
+   */
+  getMessageRanges(
+    ranges: { threadId: string; fromSeq: number; toSeq: number }[],
+  ): Promise<MessageRecord[][]>;
   /** Messages by id, in the order asked; missing ids are skipped. */
   getMessages(ids: string[]): Promise<MessageRecord[]>;
   /** Replaces the content/metadata of existing messages (same id, thread and seq). */

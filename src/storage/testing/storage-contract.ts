@@ -129,6 +129,12 @@ export function describeStorageContract(name: string, create: () => Promise<Stor
       expect(page).toMatchObject({ total: 6, hasMore: true });
       const range = await storage.listMessages({ threadId: 't', fromSeq: 2, toSeq: 3 });
       expect(range.items.map(text)).toEqual(['m2', 'm3']);
+      const ranges = await storage.getMessageRanges([
+        { threadId: 't', fromSeq: 4, toSeq: 9 },
+        { threadId: 't', fromSeq: 0, toSeq: 1 },
+        { threadId: 'missing', fromSeq: 0, toSeq: 3 },
+      ]);
+      expect(ranges.map((range) => range.map(text))).toEqual([['m4', 'm5'], ['m0', 'm1'], []]);
       const ids = saved.map((message) => message.id);
       const byId = await storage.getMessages([ids[4] as string, 'missing', ids[0] as string]);
       expect(byId.map(text)).toEqual(['m4', 'm0']);
