@@ -128,6 +128,16 @@ describe('Agent.generate', () => {
     expect(model.requests[0]!.tools!.map((tool) => tool.name)).toEqual(['other']);
   });
 
+  it('rejects tool names endpoints would refuse and lists its tools', () => {
+    const model = new ScriptedModel([]);
+    expect(
+      () => new Agent({ name: 'x', instructions: '', model, tools: { 'get weather': weather } }),
+    ).toThrow(/Tool name "get weather"/);
+    expect(
+      Object.keys(new Agent({ name: 'x', instructions: '', model, tools: { weather } }).listTools()),
+    ).toEqual(['weather']);
+  });
+
   it('resolves dynamic instructions from the request context', async () => {
     const model = new ScriptedModel([{ text: 'ok' }]);
     const agent = new Agent({

@@ -1,6 +1,6 @@
 import { ConflictError, InvalidArgumentError, NotFoundError } from '../errors/index.js';
 import type { ChatMessage, ChatModel, ToolDefinition } from '../llm/types.js';
-import { isTool, type Tool } from '../tools/index.js';
+import { isTool, type Tool } from '../tools/create-tool.js';
 import { type InferSchemaOutput, type Schema, toJsonSchema } from '../tools/schema.js';
 import { type AgentStream, EventBroadcaster } from './agent-stream.js';
 import type { AgentMemory } from './memory.js';
@@ -64,6 +64,11 @@ export class Agent {
     this.memory = config.memory;
     this.pendingRuns = new PendingRunStore(config.storage ?? new MapKeyValueStore());
     for (const [name, value] of Object.entries(config.tools ?? {})) {
+      if (!/^[a-zA-Z0-9_-]{1,64}$/.test(name)) {
+        throw new InvalidArgumentError(`Tool name "${name}" of agent "${config.name}" is not valid.`, {
+          hint: 'Use 1-64 letters, digits, "_" or "-" as the key in `tools` (what OpenAI-compatible endpoints accept).',
+        });
+      }
       const tool: Tool = isTool(value) ? value : (value as ToolLike).asTool();
       this.tools.set(name, tool);
       this.definitions.push({
@@ -75,6 +80,11 @@ export class Agent {
     if (config.maxSteps !== undefined && !(config.maxSteps >= 1)) {
       throw new InvalidArgumentError(`maxSteps must be at least 1, got ${config.maxSteps}.`);
     }
+  }
+
+  /** The agent's tools by the name the model sees. */
+  listTools(): Record<string, Tool> {
+    return Object.fromEntries(this.tools);
   }
 
   /** The system instructions for a request context (resolves dynamic instructions). */

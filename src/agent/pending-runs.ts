@@ -1,6 +1,6 @@
 import type { ChatMessage, ToolChoice } from '../llm/types.js';
 import type { KeyValueStore } from '../storage/types.js';
-import type { ToolResult } from '../tools/index.js';
+import type { ToolResult } from '../tools/run-tool.js';
 import type { AgentToolCall, StepResult } from './types.js';
 
 /** A tool call of the current step that waits for (or got) a human decision. */

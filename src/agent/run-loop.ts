@@ -1,13 +1,13 @@
 import { AbortedError, LumosError } from '../errors/index.js';
 import type { ChatModel, ChatRequest, ChatResult, ToolDefinition, Usage } from '../llm/types.js';
+import type { Tool } from '../tools/create-tool.js';
 import {
   executeTool,
   type PreparedToolCall,
   prepareToolCall,
-  type Tool,
   type ToolResult,
   toolResultContent,
-} from '../tools/index.js';
+} from '../tools/run-tool.js';
 import type { Schema } from '../tools/schema.js';
 import type { AgentMemory } from './memory.js';
 import type { PendingRunStore, PendingToolCall, RunState } from './pending-runs.js';

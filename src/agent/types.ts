@@ -1,6 +1,7 @@
 import type { ChatMessage, ChatModel, FinishReason, ToolChoice, Usage } from '../llm/types.js';
 import type { KeyValueStore } from '../storage/types.js';
-import type { Tool, ToolResult } from '../tools/index.js';
+import type { Tool } from '../tools/create-tool.js';
+import type { ToolResult } from '../tools/run-tool.js';
 import type { Schema } from '../tools/schema.js';
 import type { AgentMemory } from './memory.js';
 import type { AgentTracer } from './tracer.js';
