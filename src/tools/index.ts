@@ -12,7 +12,6 @@ export { MCPClient, type MCPClientOptions, type MCPServerConfig } from './mcp-cl
 export {
   executeTool,
   type PreparedToolCall,
-  parseToolArguments,
   prepareToolCall,
   type ToolErrorResult,
   type ToolResult,
