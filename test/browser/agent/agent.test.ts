@@ -7,6 +7,14 @@ import type {} from '../../support/mcp-global-setup.js';
 const databaseName = `lumos-agent-test-${crypto.randomUUID()}`;
 
 defineAgentScenarios({
-  mcpServerUrl: () => inject('mcpServerUrl'),
+  mcpServerUrl: () => {
+    const url = inject('mcpServerUrl');
+    if (!url) {
+      throw new Error(
+        'No MCP test server: add test/support/mcp-global-setup.ts to `globalSetup` in vitest.config.ts.',
+      );
+    }
+    return url;
+  },
   openStorage: () => IndexedDBStorage.open({ name: databaseName }),
 });
