@@ -286,15 +286,17 @@ export class InMemoryStorage implements Storage {
   /** Appends messages atomically: all threads are checked before anything is written. */
   async appendMessages(messages: NewMessageRecord[]): Promise<MessageRecord[]> {
     this.#check();
+    const batchIds = new Set<string>();
     for (const message of messages) {
       const thread = this.#threads.get(message.threadId);
       if (!thread || thread.resourceId !== message.resourceId)
         throw threadNotFound(message.threadId, message.resourceId);
-      if (this.#messageThread.has(message.id)) {
+      if (this.#messageThread.has(message.id) || batchIds.has(message.id)) {
         throw new ConflictError(`Message id "${message.id}" already exists.`, {
           hint: 'Use a fresh id per message (crypto.randomUUID()), or updateMessages to change one.',
         });
       }
+      batchIds.add(message.id);
     }
     const saved: MessageRecord[] = [];
     for (const message of messages) {

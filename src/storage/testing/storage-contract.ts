@@ -164,6 +164,8 @@ export function describeStorageContract(name: string, create: () => Promise<Stor
       expect(await storage.countMessages('t')).toBe(0);
       await storage.appendMessages([good]);
       await expect(storage.appendMessages([{ ...good }])).rejects.toBeInstanceOf(ConflictError);
+      const twin = newMessage('t', 'u1', { role: 'user', content: 'twin' });
+      await expect(storage.appendMessages([twin, { ...twin }])).rejects.toBeInstanceOf(ConflictError);
       expect(await storage.countMessages('t')).toBe(1);
     });
 
