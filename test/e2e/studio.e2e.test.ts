@@ -20,7 +20,8 @@ describe('studio (built page, network blocked except 127.0.0.1)', () => {
     await browser.page.goto(`${studioUrl}#${panel}`);
     await browser.page.waitForSelector('body[data-ready="true"]');
   };
-  const shot = (name: string) => browser.page.screenshot({ path: `${screenshots}/${name}.png`, fullPage: true });
+  const shot = (name: string) =>
+    browser.page.screenshot({ path: `${screenshots}/${name}.png`, fullPage: true });
 
   beforeAll(async () => {
     mkdirSync(screenshots, { recursive: true });
@@ -55,7 +56,9 @@ describe('studio (built page, network blocked except 127.0.0.1)', () => {
     await page.evaluate(() => {
       const target = document.querySelector('[data-role="ingest-status"]')!;
       new MutationObserver(() =>
-        (globalThis as unknown as { __recordStatus(text: string): void }).__recordStatus(target.textContent ?? ''),
+        (globalThis as unknown as { __recordStatus(text: string): void }).__recordStatus(
+          target.textContent ?? '',
+        ),
       ).observe(target, { childList: true, characterData: true, subtree: true });
     });
     await page.setInputFiles('#panel-knowledge input[type="file"]', [
@@ -72,10 +75,14 @@ describe('studio (built page, network blocked except 127.0.0.1)', () => {
       await page.selectOption('select[name="mode"]', mode);
       await page.click('#panel-knowledge form.row button[type="submit"]');
       await page.waitForFunction(
-        (wanted) => document.querySelector('[data-role="search-results"] p')?.textContent?.includes(`(${wanted})`),
+        (wanted) =>
+          document.querySelector('[data-role="search-results"] p')?.textContent?.includes(`(${wanted})`),
         mode,
       );
-      const first = await page.locator('[data-role="search-results"] [data-role="hit"]').first().textContent();
+      const first = await page
+        .locator('[data-role="search-results"] [data-role="hit"]')
+        .first()
+        .textContent();
       expect(first).toContain('starter');
     }
     await page.locator('[data-role="search-results"] .citation').first().click();
@@ -113,7 +120,9 @@ describe('studio (built page, network blocked except 127.0.0.1)', () => {
     const page = browser.page;
     await page.locator('#panel-memory tbody tr button').first().click();
     await page.waitForSelector('[data-role="memory-messages"] .message.user');
-    expect(await page.locator('[data-role="memory-messages"]').textContent()).toContain('How often do we feed');
+    expect(await page.locator('[data-role="memory-messages"]').textContent()).toContain(
+      'How often do we feed',
+    );
     await shot('memory');
   });
 
