@@ -32,7 +32,7 @@ export {
   type OtlpTraceRequest,
   toAnyValue,
 } from './otlp-encoding.js';
-export { isSecretKey, redactedMarker, redactSecrets, redactString } from './redact.js';
+export { isSecretKey, redactedMarker, redactSecrets, redactString, toRedactedJson } from './redact.js';
 export type { RedactContext, Span } from './span.js';
 export {
   createTracer,

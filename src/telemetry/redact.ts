@@ -86,3 +86,24 @@ function walk(value: unknown, ancestors: object[]): unknown {
     ancestors.pop();
   }
 }
+
+function redactingReplacer(key: string, value: unknown): unknown {
+  if (key !== '' && isSecretKey(key)) return redactedMarker;
+  if (typeof value === 'string') return redactString(value);
+  if (typeof value === 'bigint') return value.toString();
+  return value;
+}
+
+/**
+ * A value as redacted JSON text in one pass (no intermediate copy): what spans record as their
+ * input/output. Strings are kept as they are (redacted); values JSON cannot hold (cycles) go
+ * through `redactSecrets` first.
+ */
+export function toRedactedJson(value: unknown): string {
+  if (typeof value === 'string') return redactString(value);
+  try {
+    return JSON.stringify(value, redactingReplacer) ?? String(value);
+  } catch {
+    return JSON.stringify(redactSecrets(value), redactingReplacer) ?? String(value);
+  }
+}

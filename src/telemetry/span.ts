@@ -1,6 +1,6 @@
 import type { SpanRecord } from '../storage/types.js';
 import { preciseNow } from './ids.js';
-import { isSecretKey, redactedMarker, redactSecrets } from './redact.js';
+import { isSecretKey, redactedMarker, redactSecrets, toRedactedJson } from './redact.js';
 import type { AttributeValue, SpanContext, SpanKind } from './types.js';
 
 /** A unit of work. Create one with `tracer.startSpan()`; always call `end()`. */
@@ -18,9 +18,13 @@ export interface Span {
   setAttribute(key: string, value: AttributeValue): this;
   setAttributes(attributes: Record<string, AttributeValue>): this;
   addEvent(name: string, attributes?: Record<string, AttributeValue>): this;
-  /** Records the operation's input as `input`, unless the tracer has `recordInputs: false`. */
+  /**
+   * Records the operation's input as the `input` attribute, unless the tracer has
+   * `recordInputs: false`: strings as they are, anything else as JSON text (a snapshot, so later
+   * mutation of e.g. a message array does not change the span), redacted either way.
+   */
   recordInput(value: unknown): this;
-  /** Records the operation's output as `output`, unless the tracer has `recordOutputs: false`. */
+  /** Records the operation's output as `output` (same rules as `recordInput`), unless `recordOutputs: false`. */
   recordOutput(value: unknown): this;
   /** Marks the span failed and adds an `exception` event (type, code, message). */
   recordError(error: unknown): this;
@@ -134,7 +138,9 @@ export class RecordingSpan implements Span {
   #payload(field: 'input' | 'output', value: unknown): void {
     const { redact } = this.#policy;
     const shown = redact ? redact(value, { field, spanName: this.name, spanKind: this.kind }) : value;
-    this.setAttribute(field, shown as AttributeValue);
+    // JSON text rather than an object tree: one heap object per payload keeps retained spans
+    // (memory exporter, studio) cheap for the garbage collector, and OTLP sends it as is.
+    if (!this.#ended && shown !== undefined) this.#record.attributes[field] = toRedactedJson(shown);
   }
 
   recordError(error: unknown): this {

@@ -59,6 +59,7 @@ describe('createTracer', () => {
       url: 'https://api.example.com/v1?api_key=secret123&q=1',
     });
     span.recordInput('my key is sk-proj-ABCDEFGHIJKLMNOP please');
+    span.recordOutput({ headers: { 'api-key': 'abc12345' }, note: 'Bearer abcdefghijklmnop' });
     span.recordError(new Error('401 for key sk-abcdefghijklmnopqrstu'));
     span.end();
     const text = JSON.stringify(memory.spans());
@@ -70,6 +71,9 @@ describe('createTracer', () => {
       url: 'https://api.example.com/v1?api_key=[REDACTED]&q=1',
     });
     expect(recorded?.attributes.input).toBe('my key is sk-[REDACTED] please');
+    expect(recorded?.attributes.output).toBe(
+      '{"headers":{"api-key":"[REDACTED]"},"note":"Bearer [REDACTED]"}',
+    );
   });
 
   it('skips inputs/outputs when recording is off and applies the user redact function otherwise', async () => {

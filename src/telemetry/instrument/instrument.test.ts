@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Embedder } from '../../embed/types.js';
 import { RateLimitError } from '../../errors/index.js';
-import type { ChatModel, ChatResult, ChatStreamEvent } from '../../llm/types.js';
+import type { ChatMessage, ChatModel, ChatResult, ChatStreamEvent } from '../../llm/types.js';
 import type { VectorStore } from '../../vector/types.js';
 import { createMemoryExporter } from '../exporters/memory.js';
 import { createTracer } from '../tracer.js';
@@ -41,11 +41,14 @@ describe('traceChatModel', () => {
     const tracer = createTracer({ exporters: [memory] });
     const parent = tracer.startSpan('agent run', { kind: 'agent' });
     const model = traceChatModel(fakeModel(), tracer, { parent });
+    const messages: ChatMessage[] = [{ role: 'user', content: 'Capital of France?' }];
     const answer = await model.generate({
-      messages: [{ role: 'user', content: 'Capital of France?' }],
+      messages,
       headers: { Authorization: 'Bearer very-secret-token' },
       temperature: 0.2,
     });
+    // The recorded input is a snapshot: the agent appending to its message list later changes nothing.
+    messages.push({ role: 'assistant', content: answer.text });
     parent.end();
     expect(answer.text).toBe('Paris');
     const span = memory.spans().find((recorded) => recorded.kind === 'model')!;
@@ -58,7 +61,7 @@ describe('traceChatModel', () => {
       'gen_ai.response.finish_reasons': ['stop'],
       'gen_ai.usage.input_tokens': 11,
       'gen_ai.usage.output_tokens': 2,
-      input: [{ role: 'user', content: 'Capital of France?' }],
+      input: '[{"role":"user","content":"Capital of France?"}]',
       output: 'Paris',
     });
     expect(span.attributes['lumos.latency_ms']).toBeGreaterThanOrEqual(0);
@@ -125,7 +128,7 @@ describe('traceEmbedder and traceVectorStore', () => {
     const [embedSpan, querySpan, listSpan] = memory.spans();
     expect(embedSpan).toMatchObject({
       kind: 'embedding',
-      attributes: { 'lumos.embedding.count': 2, 'lumos.embedding.dimension': 3, input: ['one', 'two'] },
+      attributes: { 'lumos.embedding.count': 2, 'lumos.embedding.dimension': 3, input: '["one","two"]' },
     });
     expect(querySpan).toMatchObject({
       name: 'vector query docs',

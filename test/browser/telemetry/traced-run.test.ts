@@ -94,7 +94,7 @@ describe('a traced agent run in Chromium', () => {
       name: 'tool add',
       parentSpanId: root.spanId,
       status: 'ok',
-      attributes: { input: { a: 2, b: 3 }, output: 5 },
+      attributes: { input: '{"a":2,"b":3}', output: '5' },
     });
     expect(step.parentSpanId).toBe(tool.spanId);
     // The tool span starts after the first model call ends and ends before the second starts.
