@@ -2,6 +2,7 @@ export { EmbeddingCache, type EmbeddingCacheOptions, type EmbeddingCacheStore } 
 export {
   type CoreLoadRequest,
   type CoreLoadResult,
+  type CoreLoadTimings,
   createEmbedCore,
   type EmbedBackend,
   type EmbedCore,

@@ -1,6 +1,12 @@
 import { AbortedError, InvalidArgumentError } from '../errors/index.js';
 import { EmbeddingCache } from './cache.js';
-import type { CoreLoadRequest, CoreLoadResult, EmbedBackend, EmbedCoreOptions } from './core.js';
+import type {
+  CoreLoadRequest,
+  CoreLoadResult,
+  CoreLoadTimings,
+  EmbedBackend,
+  EmbedCoreOptions,
+} from './core.js';
 import { loadModelFiles, type ModelSourceOptions } from './model-files.js';
 import type { Embedder, EmbedManyOptions, EmbedProgress } from './types.js';
 import { type EmbedWorkerFactory, inProcessWorkerFactory, moduleWorkerFactory } from './worker-handle.js';
@@ -32,6 +38,12 @@ export interface LocalEmbedderOptions extends ModelSourceOptions {
   backend?: EmbedBackend;
   /** Where ORT's `.wasm`/`.mjs` files live (same origin). @default next to ORT's own module */
   wasmPaths?: string | { wasm?: string; mjs?: string };
+  /**
+   * ORT graph optimisation level at session creation (`all` is slower to load and, for exported
+   * int8 models, no faster to run).
+   * @default 'basic'
+   */
+  graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
   /**
    * Texts per worker call; inputs are sorted by length first so each call holds similar lengths.
    * @default 64
@@ -104,6 +116,11 @@ export class LocalEmbedder implements Embedder {
   /** Why a requested `webgpu` backend is not in use, when it is not. */
   get fallbackReason(): string | undefined {
     return this.#loaded?.fallbackReason;
+  }
+
+  /** Where the first worker's load time went (ORT start, session creation, first inference). */
+  get loadTimings(): CoreLoadTimings | undefined {
+    return this.#loaded?.timings;
   }
 
   /** Workers replaced after crashes since start. */
@@ -199,6 +216,9 @@ export class LocalEmbedder implements Embedder {
         maxBatchTokens: this.#options.maxBatchTokens ?? 8192,
         maxBatchSize: this.#options.maxBatchSize ?? 32,
         ...(this.#options.wasmPaths !== undefined ? { wasmPaths: this.#options.wasmPaths } : {}),
+        ...(this.#options.graphOptimizationLevel
+          ? { graphOptimizationLevel: this.#options.graphOptimizationLevel }
+          : {}),
       }),
     );
     request.catch(() => {});

@@ -36,18 +36,19 @@ export class WorkerPool {
   constructor(readonly options: WorkerPoolOptions) {}
 
   /**
-   * Starts the workers at once (their module and runtime load while the model downloads), then
-   * loads the model in each. Resolves when the first worker is ready; the others join as they
-   * finish, so time to the first vector does not grow with the pool size.
+   * Starts the first worker at once (its modules load while the model downloads) and resolves when
+   * it has the model; the other workers then start and join the pool as they finish loading, so
+   * time to the first vector does not grow with the pool size.
    */
   async start(request: Promise<CoreLoadRequest>): Promise<CoreLoadResult> {
     this.#request = request;
-    for (let index = 0; index < this.options.size; index++) this.#slots.push(this.#spawn());
-    try {
-      return await Promise.any(this.#slots.map((slot) => slot.loaded));
-    } catch (error) {
-      throw (error as AggregateError).errors?.[0] ?? error;
-    }
+    const first = this.#spawn();
+    this.#slots.push(first);
+    const result = await first.loaded;
+    // The others start only now: on a small machine, loading them alongside the first one would
+    // delay the first vector, and they reuse the browser's warm HTTP and compiled-WASM caches.
+    for (let index = 1; index < this.options.size; index++) this.#slots.push(this.#spawn());
+    return result;
   }
 
   /** Embeds one batch on an idle worker, replacing it and retrying when it dies. */
