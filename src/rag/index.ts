@@ -14,6 +14,13 @@ export { type JsonNode, type JsonText, jsonToText } from './json-text.js';
 export { createKnowledgeBase, type KnowledgeBase, type KnowledgeBaseOptions } from './knowledge-base.js';
 export { type LoadableFile, type LoadOptions, loadDocument, mimeTypeOf } from './loaders.js';
 export { type PdfOptions, pdfToDocument } from './pdf.js';
+export {
+  createPrepareCore,
+  type DocumentPreparer,
+  inlinePreparer,
+  type PreparedDocument,
+  workerPreparer,
+} from './prepare.js';
 export { createVectorQueryTool, type VectorQueryToolOptions } from './query-tool.js';
 export { createLlmReranker, type LlmRerankerOptions } from './rerank.js';
 export type {

@@ -13,7 +13,8 @@ import type {
   IngestReport,
 } from './ingest-types.js';
 import type { PersistedKeywordIndex } from './keyword-store.js';
-import { type LoadOptions, loadDocument } from './loaders.js';
+import type { LoadOptions } from './loaders.js';
+import type { DocumentPreparer } from './prepare.js';
 import type { Chunk, ChunkOptions } from './types.js';
 import { termFrequencies } from './words.js';
 
@@ -28,6 +29,7 @@ export interface IngestContext {
   batchSize: number;
   resourceId: string | undefined;
   load: LoadOptions;
+  preparer: DocumentPreparer;
   now: () => number;
   ensureIndex(dimension: number): Promise<void>;
   removeDocumentData(documentId: string, chunkCount: number): Promise<void>;
@@ -107,8 +109,10 @@ export async function ingestInputs(
     throwIfAborted();
     const label = input instanceof MDocument ? input.id : input.name;
     emit('parse', label, 0, 0);
-    const document =
-      input instanceof MDocument ? input : await time('parse', () => loadDocument(input, context.load));
+    const prepared = await context.preparer.prepare(input, context.chunking, context.load);
+    timings.parse += prepared.parseMs;
+    timings.chunk += prepared.chunkMs;
+    const { document, chunks } = prepared;
     const contentHash = await sha256Hex(document.text);
     const existing = await context.store.getDocument(document.id);
     const progressKey = document.id;
@@ -131,7 +135,6 @@ export async function ingestInputs(
       emit('skip', document.id, existing.chunkCount, existing.chunkCount);
       continue;
     }
-    const chunks = await time('chunk', () => document.chunk(context.chunking));
     const hashes = await Promise.all(chunks.map((chunk) => sha256Hex(chunk.text)));
     let status: IngestedDocument['status'] = 'ingested';
     let done = 0;

@@ -9,6 +9,7 @@ import { type IngestContext, ingestInputs, progressNamespace } from './ingest.js
 import type { IngestInput, IngestOptions, IngestReport } from './ingest-types.js';
 import { PersistedKeywordIndex } from './keyword-store.js';
 import type { LoadOptions } from './loaders.js';
+import { type DocumentPreparer, inlinePreparer } from './prepare.js';
 import { citationOf, type RetrievedChunk, type RetrieveOptions } from './retrieval-types.js';
 import type { ChunkOptions } from './types.js';
 import { keywordTerms } from './words.js';
@@ -30,6 +31,11 @@ export interface KnowledgeBaseOptions {
   resourceId?: string;
   /** Loader options for dropped files (PDF worker). */
   load?: LoadOptions;
+  /**
+   * Where files are parsed and chunked: `workerPreparer()` moves it to `workers/ingest.worker.ts`.
+   * @default inlinePreparer() (the calling thread)
+   */
+  preparer?: DocumentPreparer;
   /** Monotonic clock in milliseconds, for timings and ETA. @default performance.now */
   now?: () => number;
 }
@@ -81,6 +87,7 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions): KnowledgeBas
     batchSize: options.batchSize ?? 64,
     resourceId: options.resourceId,
     load: options.load ?? {},
+    preparer: options.preparer ?? inlinePreparer(),
     now,
     async ensureIndex(dimension) {
       if (await indexExists()) return;

@@ -6,6 +6,7 @@ import { MDocument } from '../document.js';
 import type { IngestProgress } from '../ingest-types.js';
 import { createKnowledgeBase } from '../knowledge-base.js';
 import { type LoadableFile, loadDocument } from '../loaders.js';
+import type { DocumentPreparer } from '../prepare.js';
 import type { RetrievalMode } from '../retrieval-types.js';
 import { ExactVectorStore, HashEmbedder } from './fakes.js';
 
@@ -23,6 +24,7 @@ export async function runKnowledgeBaseScenario(
   files: LoadableFile[],
   openStore: () => ScenarioStore | Promise<ScenarioStore>,
   vector: VectorStore = new ExactVectorStore(),
+  preparer?: DocumentPreparer,
 ): Promise<void> {
   const embedder = new HashEmbedder();
   let store = await openStore();
@@ -32,6 +34,7 @@ export async function runKnowledgeBaseScenario(
     indexName: 'kb',
     chunking: { maxSize: 120, overlap: 20 },
     batchSize: 2,
+    ...(preparer ? { preparer } : {}),
   };
   let options = { ...settings, store };
 

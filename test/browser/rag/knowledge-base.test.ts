@@ -1,4 +1,5 @@
 import { describe, it } from 'vitest';
+import { workerPreparer } from '../../../src/rag/index.js';
 import { runKnowledgeBaseScenario } from '../../../src/rag/testing/scenario.js';
 import { IndexedDBStorage } from '../../../src/storage/index.js';
 import htmlUrl from '../../fixtures/rag/sample.html?url';
@@ -23,5 +24,20 @@ describe('RAG in Chromium', () => {
   it('drops files, ingests with progress into IndexedDB, resumes after a reload, queries, cites, deletes', async () => {
     const name = `lumos-rag-test-${crypto.randomUUID()}`;
     await runKnowledgeBaseScenario(await droppedFiles(), () => IndexedDBStorage.open({ name }));
+  });
+
+  it('does the same with parsing and chunking (pdf.js included) in the ingest worker', async () => {
+    const name = `lumos-rag-test-${crypto.randomUUID()}`;
+    const preparer = workerPreparer();
+    try {
+      await runKnowledgeBaseScenario(
+        await droppedFiles(),
+        () => IndexedDBStorage.open({ name }),
+        undefined,
+        preparer,
+      );
+    } finally {
+      preparer.dispose();
+    }
   });
 });
