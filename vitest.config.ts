@@ -12,7 +12,7 @@ export default defineConfig({
   server: { headers: isolationHeaders },
   test: {
     // One OpenAI-compatible test server per run; tests read its URL with inject('openaiServerUrl').
-    globalSetup: ['test/support/global-setup.ts'],
+    globalSetup: ['test/support/global-setup.ts', 'test/support/mcp-global-setup.ts'],
     reporters: process.env.LUMOS_JSON_REPORT
       ? ['default', ['json', { outputFile: process.env.LUMOS_JSON_REPORT }]]
       : ['default'],
