@@ -109,6 +109,7 @@ export function createChatPanel(studio: Studio, services: Services, onTurn: (tur
     let failure: unknown;
     const stream = await agent.stream(question, {
       memory: { thread: threadId, resource: studio.resourceId },
+      tracer,
     });
     for await (const event of stream.fullStream) {
       if (event.type === 'text-delta') {
