@@ -1,4 +1,6 @@
 import { ConflictError, InvalidArgumentError, NotFoundError } from '../errors/index.js';
+import { EncryptedVectorPersistence } from '../security/encrypted-vector-persistence.js';
+import { createCipher } from '../security/encryption.js';
 import { compileFilter } from './filter.js';
 import type { VectorFilter } from './filter-types.js';
 import { HnswIndex } from './hnsw-index.js';
@@ -52,6 +54,11 @@ export interface VectorSettings {
   graphSnapshotNodes?: number;
   /** Where the WASM comes from (URL string). @default the packaged `wasm/build/hnsw.wasm` */
   wasmUrl?: string;
+  /**
+   * AES-GCM key (e.g. from `deriveKey`; structured-cloneable, stays non-extractable): shards
+   * and graphs are encrypted at rest with it. @default none (stored in the clear)
+   */
+  encryptionKey?: CryptoKey;
 }
 
 /** Everything `VectorCore` accepts: settings plus injected I/O. */
@@ -155,6 +162,12 @@ export class VectorCore implements VectorStore {
   }
 
   private makePersistence(): VectorPersistence | undefined {
+    const persistence = this.makePlainPersistence();
+    const key = this.options.encryptionKey;
+    return persistence && key ? new EncryptedVectorPersistence(persistence, createCipher(key)) : persistence;
+  }
+
+  private makePlainPersistence(): VectorPersistence | undefined {
     if (this.options.persistence) return this.options.persistence;
     const persist = this.options.persist ?? typeof indexedDB !== 'undefined';
     if (!persist) return undefined;
