@@ -7,20 +7,6 @@ import { IndexedDBStorage } from '../../src/storage/index.js';
 import { BrowserVector } from '../../src/vector/index.js';
 import { naivePipeline } from './naive.js';
 
-// Others edit src/ while this runs (minutes): stop Vite from reloading the page mid-measurement.
-if (import.meta.hot) {
-  import.meta.hot.accept(
-    [
-      '../../src/embed/index.js',
-      '../../src/rag/index.js',
-      '../../src/storage/index.js',
-      '../../src/vector/index.js',
-      './naive.js',
-    ],
-    () => {},
-  );
-}
-
 const model = 'Xenova/all-MiniLM-L6-v2';
 const params = new URLSearchParams(location.search);
 const workers = Number(params.get('workers') ?? 2);
