@@ -44,6 +44,9 @@ export function isSecretKey(key: string): boolean {
 
 // One cheap scan decides whether the three replacements can match at all.
 const mightHoldSecret = /sk-|bearer|basic|key=|token=/i;
+// Any quoted credential-like key name in JSON text (a superset of `secretKeys` spellings).
+const mightNameSecret =
+  /api[-_\s]?key"|authorization"|cookie"|password"|secret"|token"|"bearer"|private[-_\s]?key"|subscription[-_\s]?key"/i;
 
 /** Masks bearer tokens, `sk-…` keys and `api_key=` query parameters inside a string. */
 export function redactString(value: string): string {
@@ -102,6 +105,11 @@ function redactingReplacer(key: string, value: unknown): unknown {
 export function toRedactedJson(value: unknown): string {
   if (typeof value === 'string') return redactString(value);
   try {
+    // Fast path: plain native stringify, kept when the text cannot contain a secret value or a
+    // credential key; otherwise the exact (slower) replacer pass decides.
+    const plain = JSON.stringify(value);
+    if (plain === undefined) return String(value);
+    if (!mightHoldSecret.test(plain) && !mightNameSecret.test(plain)) return plain;
     return JSON.stringify(value, redactingReplacer) ?? String(value);
   } catch {
     return JSON.stringify(redactSecrets(value), redactingReplacer) ?? String(value);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { NotFoundError } from '../errors/index.js';
 import { createMemoryExporter } from './exporters/memory.js';
 import { createPortExporter, receiveSpans } from './exporters/port.js';
+import { toRedactedJson } from './redact.js';
 import { createTracer } from './tracer.js';
 import type { SpanExporter } from './types.js';
 
@@ -74,6 +75,36 @@ describe('createTracer', () => {
     expect(recorded?.attributes.output).toBe(
       '{"headers":{"api-key":"[REDACTED]"},"note":"Bearer [REDACTED]"}',
     );
+  });
+
+  it('redacts every credential key spelling in recorded JSON payloads', () => {
+    const keys = [
+      'apiKey',
+      'api_key',
+      'API-Key',
+      'api key',
+      'x-api-key',
+      'X-Goog-Api-Key',
+      'Authorization',
+      'Proxy-Authorization',
+      'Cookie',
+      'set-cookie',
+      'password',
+      'client_secret',
+      'accessToken',
+      'refresh_token',
+      'id_token',
+      'token',
+      'bearer',
+      'private_key',
+      'Ocp-Apim-Subscription-Key',
+    ];
+    for (const key of keys) {
+      expect(toRedactedJson({ nested: [{ [key]: 'hunter2' }] }), key).toBe(
+        `{"nested":[{"${key}":"[REDACTED]"}]}`,
+      );
+    }
+    expect(toRedactedJson({ text: 'plain' })).toBe('{"text":"plain"}');
   });
 
   it('skips inputs/outputs when recording is off and applies the user redact function otherwise', async () => {
