@@ -1,3 +1,10 @@
+export { type DeleteResourceOptions, deleteResource } from './delete-resource.js';
+export {
+  createEncryptedStorage,
+  type EncryptionKeySource,
+  encryptionNamespace,
+} from './encrypted-storage.js';
+export { EncryptedVectorPersistence } from './encrypted-vector-persistence.js';
 export {
   type Cipher,
   checkKeyVerifier,
