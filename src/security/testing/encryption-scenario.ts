@@ -5,7 +5,8 @@ import { HashEmbedder } from '../../memory/testing/hash-embedder.js';
 import { createKnowledgeBase, MDocument } from '../../rag/index.js';
 import { IndexedDBStorage } from '../../storage/index.js';
 import type { Storage } from '../../storage/types.js';
-import { VectorCore } from '../../vector/vector-core.js';
+import type { VectorStore } from '../../vector/types.js';
+import { VectorCore, type VectorSettings } from '../../vector/vector-core.js';
 import { deleteResource } from '../delete-resource.js';
 import { createEncryptedStorage } from '../encrypted-storage.js';
 import { deriveKey, randomSalt } from '../encryption.js';
@@ -108,13 +109,25 @@ export function knownVector(dimension: number, seed: number): Float32Array {
   return vector;
 }
 
+/** The vector store of a stack: `VectorCore` (Node) or `BrowserVector` (a real worker). */
+export type StackVector = VectorStore & {
+  flush(): Promise<void>;
+  close(): Promise<void>;
+  compact(params: { indexName: string }): Promise<void>;
+};
+
+/** Opens a persistent vector store with these settings. */
+export type VectorFactory = (settings: VectorSettings) => StackVector;
+
+const coreFactory: VectorFactory = (settings) => new VectorCore({ ...settings, persist: true });
+
 export interface StackNames {
   storage: string;
   vectors: string;
 }
 
 /** Everything the app stores for resource `u`, written through one stack (encrypted or not). */
-export async function fillStack(storage: Storage, vector: VectorCore): Promise<{ vector: Float32Array }> {
+export async function fillStack(storage: Storage, vector: StackVector): Promise<{ vector: Float32Array }> {
   const embedder = new HashEmbedder();
   const memory = new Memory({
     storage,
@@ -219,17 +232,18 @@ export async function fillStack(storage: Storage, vector: VectorCore): Promise<{
 export async function openStack(
   names: StackNames,
   passphrase?: string,
-): Promise<{ storage: Storage; vector: VectorCore }> {
+  makeVector: VectorFactory = coreFactory,
+): Promise<{ storage: Storage; vector: StackVector }> {
   const inner = await IndexedDBStorage.open({ name: names.storage, broadcastChannel: false });
   if (passphrase === undefined) {
-    return { storage: inner, vector: new VectorCore({ databaseName: names.vectors, persist: true }) };
+    return { storage: inner, vector: makeVector({ databaseName: names.vectors }) };
   }
   try {
     const storage = await createEncryptedStorage(inner, { passphrase, iterations: 1000 });
     // The vector worker gets its own key; the salt is per database, passed to `deriveKey`.
     const salt = await vectorSalt(inner);
     const key = await deriveKey(passphrase, { salt, iterations: 1000 });
-    const vector = new VectorCore({ databaseName: names.vectors, persist: true, encryptionKey: key });
+    const vector = makeVector({ databaseName: names.vectors, encryptionKey: key });
     return { storage, vector };
   } catch (error) {
     await inner.close();
@@ -246,14 +260,17 @@ async function vectorSalt(storage: Storage): Promise<Uint8Array> {
 }
 
 /** The whole check, run in Node (fake-indexeddb) and Chromium (real IndexedDB). */
-export async function runEncryptionScenario(prefix: string): Promise<void> {
+export async function runEncryptionScenario(
+  prefix: string,
+  makeVector: VectorFactory = coreFactory,
+): Promise<void> {
   const plain: StackNames = { storage: `${prefix}-plain`, vectors: `${prefix}-plain-vectors` };
   const sealed: StackNames = { storage: `${prefix}-sealed`, vectors: `${prefix}-sealed-vectors` };
 
   // Same data through a plain and an encrypted stack.
-  const plainStack = await openStack(plain);
+  const plainStack = await openStack(plain, undefined, makeVector);
   const { vector: raw } = await fillStack(plainStack.storage, plainStack.vector);
-  const sealedStack = await openStack(sealed, 'correct horse battery staple');
+  const sealedStack = await openStack(sealed, 'correct horse battery staple', makeVector);
   await fillStack(sealedStack.storage, sealedStack.vector);
 
   // Vector queries answer identically with and without encryption.
@@ -291,9 +308,9 @@ export async function runEncryptionScenario(prefix: string): Promise<void> {
   expect(dumpContainsText(sealedDump.vectors, 'vault.txt')).toBe(false);
 
   // A wrong passphrase fails fast with DecryptionError and leaves the bytes untouched.
-  await expect(openStack(sealed, 'wrong passphrase')).rejects.toBeInstanceOf(DecryptionError);
+  await expect(openStack(sealed, 'wrong passphrase', makeVector)).rejects.toBeInstanceOf(DecryptionError);
   const wrongKey = await deriveKey('wrong passphrase', { salt: randomSalt(), iterations: 1000 });
-  const intruder = new VectorCore({ databaseName: sealed.vectors, persist: true, encryptionKey: wrongKey });
+  const intruder = makeVector({ databaseName: sealed.vectors, encryptionKey: wrongKey });
   await expect(intruder.query(query)).rejects.toBeInstanceOf(DecryptionError);
   await intruder.close();
   expect(await dumpDatabase(sealed.storage)).toEqual(sealedDump.storage);
@@ -301,7 +318,11 @@ export async function runEncryptionScenario(prefix: string): Promise<void> {
 
   // Reopened with the right passphrase: everything reads back, vectors load from the ciphertext.
   for (const names of [plain, sealed]) {
-    const stack = await openStack(names, names === sealed ? 'correct horse battery staple' : undefined);
+    const stack = await openStack(
+      names,
+      names === sealed ? 'correct horse battery staple' : undefined,
+      makeVector,
+    );
     expect(await stack.vector.query(query)).toEqual(expected);
     expect((await stack.storage.getLastMessages('t', 3)).map((record) => record.message.content)).toContain(
       secrets.message,
