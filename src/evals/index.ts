@@ -8,8 +8,8 @@ export {
   type ScoreContext,
   type ScorerBuilder,
   type ScorerWithReason,
-  type Step,
-  type StepContext,
+  type Step as ScorerStep,
+  type StepContext as ScorerStepContext,
 } from './create-scorer.js';
 export { askJudge, type JudgeCall, type JudgeOptions } from './judge.js';
 export { meanReciprocalRank, ndcgAtK, precisionAtK, recallAtK, reciprocalRank } from './retrieval.js';
