@@ -15,7 +15,7 @@ export function emitWasm(): Plugin {
     enforce: 'pre',
     apply: 'build',
     transform(code, id) {
-      if (!code.includes('.wasm') || id.includes('node_modules')) return null;
+      if (!code.includes('.wasm')) return null;
       let changed = false;
       const output = code.replace(pattern, (_match, _quote, relative: string) => {
         const file = resolve(dirname(id.split('?')[0]!), relative);
