@@ -1,4 +1,5 @@
 import { DecryptionError, InvalidArgumentError } from '../errors/index.js';
+import { assertShard } from '../storage/in-memory-storage.js';
 import type {
   ChunkRecord,
   DocumentRecord,
@@ -315,6 +316,8 @@ class EncryptedStorage implements Storage {
     return Promise.all((await this.inner.listVectorIndexes()).map((record) => this.openVectorIndex(record)));
   }
   async saveVectorShards(shards: VectorShardRecord[]): Promise<void> {
+    // The wrapped storage only sees empty placeholders, so validate here.
+    for (const shard of shards) assertShard(shard);
     const sealed = await Promise.all(
       shards.map(async (shard): Promise<Sealed<VectorShardRecord>> => {
         const bytes = new Uint8Array(
