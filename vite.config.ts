@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 import { emitWasm } from './scripts/vite/emit-wasm.js';
+import { plainAssetUrls } from './scripts/vite/plain-asset-urls.js';
 
 // One library entry per capability folder that has a barrel, plus the root index.
 const capabilities = readdirSync('src', { withFileTypes: true })
@@ -31,6 +32,6 @@ export default defineConfig({
         dependencies.some((name) => id === name || id.startsWith(`${name}/`)) || id.startsWith('node:'),
     },
   },
-  plugins: [emitWasm()],
-  worker: { format: 'es', plugins: () => [emitWasm()] },
+  plugins: [emitWasm(), plainAssetUrls()],
+  worker: { format: 'es', plugins: () => [emitWasm(), plainAssetUrls()] },
 });

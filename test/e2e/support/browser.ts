@@ -7,6 +7,8 @@ export interface Session {
   page: Page;
   /** Requests that tried to leave 127.0.0.1 (blocked). */
   blocked: string[];
+  /** Every URL requested, workers' requests included. */
+  requested: string[];
   /** Page errors and console errors, CSP violations included. */
   errors: string[];
   close(): Promise<void>;
@@ -17,13 +19,24 @@ export interface Session {
  * offline: any request to another host is aborted and recorded.
  */
 export async function openOffline(url: string): Promise<Session> {
-  const browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs, headless: true });
+  const browser = await chromium.launch({
+    executablePath: chromiumPath(),
+    args: chromiumArgs,
+    headless: true,
+  });
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const blocked: string[] = [];
+  const requested: string[] = [];
   const errors: string[] = [];
   await context.route('**/*', (route) => {
+    requested.push(route.request().url());
     const { hostname, protocol } = new URL(route.request().url());
-    if (protocol === 'data:' || protocol === 'blob:' || hostname === '127.0.0.1' || hostname === 'localhost') {
+    if (
+      protocol === 'data:' ||
+      protocol === 'blob:' ||
+      hostname === '127.0.0.1' ||
+      hostname === 'localhost'
+    ) {
       return route.continue();
     }
     blocked.push(route.request().url());
@@ -35,5 +48,5 @@ export async function openOffline(url: string): Promise<Session> {
     if (message.type() === 'error') errors.push(`console: ${message.text()}`);
   });
   await page.goto(url);
-  return { browser, context, page, blocked, errors, close: () => browser.close() };
+  return { browser, context, page, blocked, requested, errors, close: () => browser.close() };
 }
