@@ -39,9 +39,8 @@ export interface LocalEmbedderOptions extends ModelSourceOptions {
   /** Where ORT's `.wasm`/`.mjs` files live (same origin). @default next to ORT's own module */
   wasmPaths?: string | { wasm?: string; mjs?: string };
   /**
-   * ORT graph optimisation level at session creation (`all` is slower to load and, for exported
-   * int8 models, no faster to run).
-   * @default 'basic'
+   * ORT graph optimisation level at session creation.
+   * @default 'all'
    */
   graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
   /**
