@@ -92,6 +92,7 @@ describe('MV3 extension (unpacked, built from the same sources)', () => {
     ).messages.find((message) => message.role === 'tool');
     expect(toolMessage?.content).toContain('Fresnel lens is cleaned with alcohol every Tuesday');
     expect(toolMessage?.content).not.toContain('Coastal Trust');
+    expect(toolMessage?.content).not.toContain('must not be saved');
     await panel.screenshot({
       path: resolve('test/e2e/screenshots/extension-side-panel.png'),
       fullPage: true,
