@@ -1,9 +1,11 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { DecryptionError, InvalidArgumentError } from '../errors/index.js';
 import { IndexedDBStorage, InMemoryStorage } from '../storage/index.js';
 import { describeStorageContract } from '../storage/testing/storage-contract.js';
+import { createStep, createWorkflow } from '../workflow/index.js';
 import { createEncryptedStorage, encryptionNamespace } from './encrypted-storage.js';
 import { createCipher, deriveKey, randomSalt } from './encryption.js';
 
@@ -102,5 +104,32 @@ describe('createEncryptedStorage', () => {
       { indexName: 'i', shardId: 0, ids: ['a', 'b'], vectors, metadata: [{ x: 1 }, {}] },
     ]);
     expect((await storage.loadVectorIndex('i'))?.serializedIndex).toEqual(new Uint8Array([1, 2, 3]));
+  });
+});
+
+describe('workflows on encrypted storage', () => {
+  it('runs a durable workflow whose snapshots are ciphertext at rest and read back decrypted', async () => {
+    const inner = new InMemoryStorage();
+    const storage = await createEncryptedStorage(inner, { key });
+    const text = z.object({ text: z.string() });
+    const shout = createStep({
+      id: 'shout',
+      inputSchema: text,
+      outputSchema: text,
+      execute: async ({ inputData }) => ({ text: `${inputData.text}!` }),
+    });
+    const workflow = createWorkflow({ id: 'w', inputSchema: text, outputSchema: text, storage, locks: null })
+      .then(shout)
+      .commit();
+    const run = await workflow.createRun({ runId: 'r' });
+    const result = await run.start({ inputData: { text: 'confidential memo' } });
+    expect(result).toMatchObject({ status: 'success', result: { text: 'confidential memo!' } });
+    const raw = await inner.loadWorkflowSnapshot({ workflowId: 'w', runId: 'r' });
+    expect(raw?.status).toBeDefined();
+    expect(raw?.snapshot).toBeUndefined();
+    expect(JSON.stringify(raw)).not.toContain('confidential');
+    expect(
+      JSON.stringify((await storage.loadWorkflowSnapshot({ workflowId: 'w', runId: 'r' }))?.snapshot),
+    ).toContain('confidential memo!');
   });
 });
