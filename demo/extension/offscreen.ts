@@ -1,4 +1,5 @@
 /// <reference types="chrome" />
+
 import { serializeError } from 'lumosai/errors';
 import { openKnowledge } from './knowledge.js';
 import { type ExtensionReply, isExtensionMessage } from './messages.js';

@@ -42,6 +42,12 @@ export async function openOffline(url: string): Promise<Session> {
     blocked.push(route.request().url());
     return route.abort('internetdisconnected');
   });
+  // Every CSP violation becomes a console error, which the tests assert there are none of.
+  await context.addInitScript(() =>
+    document.addEventListener('securitypolicyviolation', (event) =>
+      console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI} at ${event.sourceFile}:${event.lineNumber}:${event.columnNumber}`),
+    ),
+  );
   const page = await context.newPage();
   page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
   page.on('console', (message) => {
