@@ -45,7 +45,9 @@ export async function openOffline(url: string): Promise<Session> {
   // Every CSP violation becomes a console error, which the tests assert there are none of.
   await context.addInitScript(() =>
     document.addEventListener('securitypolicyviolation', (event) =>
-      console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI} at ${event.sourceFile}:${event.lineNumber}:${event.columnNumber}`),
+      console.error(
+        `CSP violation: ${event.violatedDirective} ${event.blockedURI} at ${event.sourceFile}:${event.lineNumber}:${event.columnNumber}`,
+      ),
     ),
   );
   const page = await context.newPage();
