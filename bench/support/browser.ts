@@ -29,6 +29,9 @@ export async function runBrowserBench<T>(
       server: {
         port: 0,
         host: '127.0.0.1',
+        // A file saved during a 30-minute run must not reload the page and restart it.
+        hmr: false,
+        watch: null,
         headers: {
           'Cross-Origin-Opener-Policy': 'same-origin',
           'Cross-Origin-Embedder-Policy': 'require-corp',
