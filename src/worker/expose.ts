@@ -16,10 +16,13 @@ export function isProtocolMessage(data: unknown): boolean {
 }
 
 /** An endpoint that forwards only well-formed protocol messages to its listeners. */
-function guarded(endpoint: Comlink.Endpoint): Comlink.Endpoint {
+function guarded(endpoint: Comlink.Endpoint): Comlink.Endpoint & { start?: () => void } {
   const wrapped = new Map<EventListenerOrEventListenerObject, EventListener>();
+  const port = endpoint as Comlink.Endpoint & { start?: () => void };
   return {
     postMessage: (message, transfer) => endpoint.postMessage(message, transfer),
+    // A MessagePort delivers nothing until started; comlink starts the endpoint it is given.
+    ...(port.start ? { start: () => port.start?.() } : {}),
     addEventListener(type, listener) {
       const filtered: EventListener = (event) => {
         if (!isProtocolMessage((event as MessageEvent).data)) return;
