@@ -19,4 +19,5 @@ for (const name of wanted.length ? wanted : all) {
   const run = spawnSync('npx', ['tsx', `bench/${name}/run.ts`], { stdio: 'inherit' });
   if (run.status !== 0) failures++;
 }
+spawnSync('node', ['bench/table.mjs'], { stdio: 'inherit' });
 process.exit(failures ? 1 : 0);
