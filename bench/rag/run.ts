@@ -2,9 +2,7 @@
 // and with the naive pipeline (transformers.js + one IndexedDB record per chunk + brute force),
 // then query latency (embed + search + assemble). Run: npm run bench -- rag
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { chromium } from 'playwright-core';
-import { createServer } from 'vite';
-import { chromiumArgs, chromiumPath } from '../../test/support/chromium.js';
+import { runBrowserBench } from '../support/browser.js';
 import { percentile, row, writeResults } from '../support/results.js';
 import { packageReadmes, spread } from './corpus.js';
 
@@ -40,62 +38,11 @@ interface PageResult {
   naive: Side;
 }
 
-/**
- * Like bench/support/browser.ts, but with HMR and file watching off: this run takes many minutes
- * while other engineers edit src/, and a Vite reload would restart the page mid-measurement.
- */
-async function runPage(): Promise<{ result: PageResult; browser: string }> {
-  const server = await createServer({
-    configFile: false,
-    root: process.cwd(),
-    logLevel: 'warn',
-    server: {
-      port: 0,
-      host: '127.0.0.1',
-      hmr: false,
-      watch: null,
-      headers: {
-        'Cross-Origin-Opener-Policy': 'same-origin',
-        'Cross-Origin-Embedder-Policy': 'require-corp',
-      },
-    },
-    optimizeDeps: { noDiscovery: true, include: [] },
-  });
-  await server.listen();
-  const chromiumBrowser = await chromium.launch({
-    executablePath: chromiumPath(),
-    args: chromiumArgs,
-    headless: true,
-  });
-  try {
-    const address = server.httpServer?.address();
-    if (!address || typeof address === 'string') throw new Error('Vite did not start');
-    const page = await chromiumBrowser.newPage();
-    page.on('console', (message) => console.log(`[page] ${message.text()}`));
-    page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
-    await page.goto(`http://127.0.0.1:${address.port}/bench/rag/index.html?workers=${workers}`);
-    await page.waitForFunction(
-      () => (globalThis as Record<string, unknown>).__benchResult !== undefined,
-      undefined,
-      {
-        timeout: 120 * 60_000,
-        polling: 1000,
-      },
-    );
-    const result = (await page.evaluate(
-      () => (globalThis as Record<string, unknown>).__benchResult,
-    )) as PageResult & {
-      error?: string;
-    };
-    if (result.error) throw new Error(`benchmark page failed: ${result.error}`);
-    return { result, browser: `Chromium ${chromiumBrowser.version()}` };
-  } finally {
-    await chromiumBrowser.close();
-    await server.close();
-  }
-}
-
-const { result, browser } = await runPage();
+const { result, browser } = await runBrowserBench<PageResult>({
+  page: '/bench/rag/index.html',
+  query: { workers },
+  timeoutMs: 120 * 60_000,
+});
 const { ours, naive } = result;
 const perSecond = (side: Side) => (result.documents / side.ingestMs) * 1000;
 const p95 = (times: number[]) => percentile(times, 95);

@@ -13,7 +13,7 @@ export type {
 export { type JsonNode, type JsonText, jsonToText } from './json-text.js';
 export { createKnowledgeBase, type KnowledgeBase, type KnowledgeBaseOptions } from './knowledge-base.js';
 export { type LoadableFile, type LoadOptions, loadDocument, mimeTypeOf } from './loaders.js';
-export { type PdfOptions, pdfToDocument } from './pdf.js';
+export { documentFromPdf, type PdfOptions } from './pdf.js';
 export {
   createPrepareCore,
   type DocumentPreparer,

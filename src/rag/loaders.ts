@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../errors/index.js';
 import { MDocument } from './document.js';
-import { type PdfOptions, pdfToDocument } from './pdf.js';
+import { documentFromPdf, type PdfOptions } from './pdf.js';
 import type { DocumentMetadata } from './types.js';
 
 /** What a dropped `File` offers (a `Blob` with a name); Node's `File` works too. */
@@ -65,7 +65,7 @@ export async function loadDocument(file: LoadableFile, options: LoadOptions = {}
       document = MDocument.fromJSON(await file.text(), base);
       break;
     case 'application/pdf':
-      document = await pdfToDocument(await file.arrayBuffer(), base, options.pdf ?? {});
+      document = await documentFromPdf(await file.arrayBuffer(), base, options.pdf ?? {});
       break;
     default:
       throw new InvalidArgumentError(`Cannot load "${file.name}" (${mimeType ?? 'unknown type'}).`, {

@@ -38,7 +38,7 @@ async function loadPdfJs(options: PdfOptions): Promise<PdfJs> {
  * Extracts the text of a PDF, one page after another separated by blank lines, into a document
  * whose `pages` map offsets to page numbers (so every chunk gets `metadata.page`).
  */
-export async function pdfToDocument(
+export async function documentFromPdf(
   bytes: ArrayBuffer | Uint8Array,
   metadata: DocumentMetadata = {},
   options: PdfOptions = {},

@@ -316,7 +316,7 @@ class EncryptedStorage implements Storage {
     return Promise.all((await this.inner.listVectorIndexes()).map((record) => this.openVectorIndex(record)));
   }
   async saveVectorShards(shards: VectorShardRecord[]): Promise<void> {
-    // The wrapped storage only sees empty placeholders, so validate here.
+    // The wrapped storage only sees empty stand-ins, so validate here.
     for (const shard of shards) assertShard(shard);
     const sealed = await Promise.all(
       shards.map(async (shard): Promise<Sealed<VectorShardRecord>> => {
