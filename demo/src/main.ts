@@ -11,7 +11,7 @@ import { type Panel, Studio } from './studio.js';
 
 const studio = new Studio(document.getElementById('status')!);
 await studio.restoreKey();
-const services = await createServices();
+const services = await createServices(studio.settings.embedderDevice);
 
 const memory = createMemoryPanel(studio, services);
 const panels: Panel[] = [

@@ -30,14 +30,19 @@ export interface Services {
   memory: Memory;
 }
 
-export async function createServices(): Promise<Services> {
+/** `device` is the Settings choice; WebGPU is used only after it matches WASM on a probe batch. */
+export async function createServices(device: 'wasm' | 'webgpu' = 'wasm'): Promise<Services> {
   const storage = await IndexedDBStorage.open({ name: 'lumos-studio' });
   const spans = createMemoryExporter({ maxSpans: 5000 });
   const tracer = createTracer({
     exporters: [spans, createTraceStoreExporter({ store: storage, keepTraces: 50 })],
   });
   const embedder = traceEmbedder(
-    new LocalEmbedder({ model: modelId, baseUrl: new URL('models/{model}/', location.href).href }),
+    new LocalEmbedder({
+      model: modelId,
+      baseUrl: new URL('models/{model}/', location.href).href,
+      backend: device,
+    }),
     tracer,
   );
   const vector = traceVectorStore(new BrowserVector(), tracer);

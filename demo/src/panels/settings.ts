@@ -74,6 +74,7 @@ export function createSettingsPanel(studio: Studio): Panel {
     ),
     h('h2', null, 'Embeddings'),
     field('Embedder device', device),
+    h('p', { class: 'note' }, 'A new embedder device applies after a reload.'),
     h('div', { class: 'row' }, h('button', { class: 'primary', type: 'submit' }, 'Save'), saved),
   );
   fill();
