@@ -25,3 +25,19 @@ it('serves a vector index in-process in a browser', async () => {
   const [hit] = await vector.query({ indexName: 'in-process', queryVector: [0.9, 0.1, 0], topK: 1 });
   expect(hit?.id).toBe('x');
 });
+
+it('a real worker ignores messages that are not its protocol and keeps serving', async () => {
+  const worker = new Worker(new URL('../../../workers/vector.worker.ts', import.meta.url), {
+    type: 'module',
+  });
+  const replies: unknown[] = [];
+  worker.addEventListener('message', (event) => replies.push(event.data));
+  for (const junk of [null, 'GET', 42, { type: 'APPLY', path: ['deleteIndex'] }, { id: 7, type: 'APPLY' }]) {
+    worker.postMessage(junk);
+  }
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  expect(replies).toEqual([]);
+  const core = wrapCore<{ listIndexes(): Promise<string[]> }>(worker);
+  expect(Array.isArray(await core.listIndexes())).toBe(true);
+  worker.terminate();
+});
