@@ -40,3 +40,21 @@ export function mount(parent: Element, ...children: (Child | Child[])[]): void {
 export function formatMs(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
+
+/** A table with a header row; `body` is the `<tbody>` the caller fills. */
+export function table(headers: string[], body: HTMLTableSectionElement): HTMLTableElement {
+  return h(
+    'table',
+    null,
+    h(
+      'thead',
+      null,
+      h(
+        'tr',
+        null,
+        headers.map((header) => h('th', null, header)),
+      ),
+    ),
+    body,
+  );
+}

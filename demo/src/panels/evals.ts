@@ -7,7 +7,7 @@ import {
   runEvals,
 } from 'lumosai/evals';
 import { createVectorQueryTool } from 'lumosai/rag';
-import { h, mount } from '../dom.js';
+import { h, mount, table } from '../dom.js';
 import type { Services } from '../services.js';
 import type { Panel, Studio } from '../studio.js';
 
@@ -54,21 +54,8 @@ export function createEvalsPanel(studio: Studio, services: Services): Panel {
   function render(summary: EvalSummary): void {
     mount(
       output,
-      h(
-        'table',
-        null,
-        h(
-          'thead',
-          null,
-          h(
-            'tr',
-            null,
-            h('th', null, 'Scorer'),
-            h('th', null, 'Mean'),
-            h('th', null, 'Scored'),
-            h('th', null, 'Errors'),
-          ),
-        ),
+      table(
+        ['Scorer', 'Mean', 'Scored', 'Errors'],
         h(
           'tbody',
           null,

@@ -1,6 +1,6 @@
 import type { IngestProgress, RetrievalMode } from 'lumosai/rag';
 import { citationLabel, createSpanViewer } from '../citations.js';
-import { formatMs, h, mount } from '../dom.js';
+import { formatMs, h, mount, table } from '../dom.js';
 import type { Services } from '../services.js';
 import type { Panel } from '../studio.js';
 
@@ -160,23 +160,7 @@ export function createKnowledgePanel(services: Services): Panel {
       'div',
       { class: 'card' },
       h('h2', null, 'Documents'),
-      h(
-        'table',
-        null,
-        h(
-          'thead',
-          null,
-          h(
-            'tr',
-            null,
-            h('th', null, 'Title'),
-            h('th', null, 'Chunks'),
-            h('th', null, 'Updated'),
-            h('th', null, ''),
-          ),
-        ),
-        documents,
-      ),
+      table(['Title', 'Chunks', 'Updated', ''], documents),
     ),
     h('div', { class: 'card' }, h('h2', null, 'Search'), search, results),
     viewer.element,

@@ -1,4 +1,4 @@
-import { h, mount } from '../dom.js';
+import { h, mount, table } from '../dom.js';
 import type { Services } from '../services.js';
 import type { Panel, Studio } from '../studio.js';
 import type { LastTurn } from './chat.js';
@@ -83,17 +83,7 @@ export function createMemoryPanel(studio: Studio, services: Services) {
   const element = h(
     'section',
     null,
-    h(
-      'div',
-      { class: 'card' },
-      h('h2', null, 'Threads'),
-      h(
-        'table',
-        null,
-        h('thead', null, h('tr', null, h('th', null, 'Thread'), h('th', null, 'Updated'))),
-        threads,
-      ),
-    ),
+    h('div', { class: 'card' }, h('h2', null, 'Threads'), table(['Thread', 'Updated'], threads)),
     h('div', { class: 'card' }, h('h2', null, 'Messages'), messages),
     h('div', { class: 'card' }, h('h2', null, 'Working memory'), workingMemory),
     h('div', { class: 'card' }, h('h2', null, 'Semantic recall, last turn'), recall),

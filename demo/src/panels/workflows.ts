@@ -1,7 +1,7 @@
 import { MDocument } from 'lumosai/rag';
 import { createStep, createWorkflow, type WorkflowRunSnapshot } from 'lumosai/workflow';
 import { z } from 'zod';
-import { h, mount } from '../dom.js';
+import { h, mount, table } from '../dom.js';
 import type { Services } from '../services.js';
 import type { Panel } from '../studio.js';
 
@@ -167,28 +167,7 @@ export function createWorkflowsPanel(services: Services): Panel {
       start,
       log,
     ),
-    h(
-      'div',
-      { class: 'card' },
-      h('h2', null, 'Runs'),
-      h(
-        'table',
-        null,
-        h(
-          'thead',
-          null,
-          h(
-            'tr',
-            null,
-            h('th', null, 'Run'),
-            h('th', null, 'Status'),
-            h('th', null, 'Updated'),
-            h('th', null, ''),
-          ),
-        ),
-        runs,
-      ),
-    ),
+    h('div', { class: 'card' }, h('h2', null, 'Runs'), table(['Run', 'Status', 'Updated', ''], runs)),
   );
   return { id: 'workflows', title: 'Workflows', element, show: () => void refresh() };
 }
