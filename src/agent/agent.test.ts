@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AbortedError, InvalidArgumentError, NotFoundError, StructuredOutputError } from '../errors/index.js';
 import type { ChatMessage } from '../llm/types.js';
-import { createMemoryExporter, createTracer } from '../telemetry/index.js';
+import { createMemoryExporter, createTracer, traceChatModel } from '../telemetry/index.js';
 import { createTool } from '../tools/index.js';
 import { Agent } from './agent.js';
 import type { AgentMemory } from './memory.js';
@@ -512,6 +512,45 @@ describe('hooks', () => {
       attributes: expect.objectContaining({ 'tool.name': 'weather' }),
     });
     expect(new Set(spans.map((span) => span.traceId)).size).toBe(1);
+  });
+
+  it('nests model calls of a traceChatModel under the step and hands tools their trace context', async () => {
+    const exporter = createMemoryExporter();
+    const tracer = createTracer({ exporters: [exporter] });
+    const contexts: unknown[] = [];
+    const probe = createTool({
+      id: 'probe',
+      description: 'Reports its trace context',
+      inputSchema: z.object({}),
+      execute: async (_input, context) => {
+        contexts.push(context.traceContext);
+        return 'ok';
+      },
+    });
+    const model = traceChatModel(
+      new ScriptedModel([{ toolCalls: [{ name: 'probe', arguments: {} }] }, { text: 'done' }]),
+      tracer,
+    );
+    const agent = new Agent({ name: 'nested', instructions: '', model, tools: { probe } });
+    await agent.stream('go', { tracer }).text;
+    const spans = exporter.spans();
+    const steps = spans.filter((span) => span.name === 'agent.step');
+    const models = spans.filter((span) => span.kind === 'model');
+    const tool = spans.find((span) => span.name === 'tool.call')!;
+    expect(models.map((span) => span.parentSpanId)).toEqual(steps.map((step) => step.spanId));
+    expect(tool.parentSpanId).toBe(steps[0]!.spanId);
+    expect(contexts).toEqual([{ traceId: tool.traceId, spanId: tool.spanId, sampled: true }]);
+
+    // Untraced runs give tools no trace context.
+    contexts.length = 0;
+    const untraced = new Agent({
+      name: 'plain',
+      instructions: '',
+      model: new ScriptedModel([{ toolCalls: [{ name: 'probe', arguments: {} }] }, { text: 'done' }]),
+      tools: { probe },
+    });
+    await untraced.generate('go');
+    expect(contexts).toEqual([undefined]);
   });
 });
 

@@ -2,6 +2,7 @@ import { AbortedError, LumosError } from '../errors/index.js';
 import type { ChatModel, ChatRequest, ChatResult, ToolDefinition, Usage } from '../llm/types.js';
 import type { Tool } from '../tools/create-tool.js';
 import {
+  type ExecuteToolContext,
   executeTool,
   type PreparedToolCall,
   prepareToolCall,
@@ -94,7 +95,7 @@ async function runTools(
         'tool.name': prepared.toolName,
       });
       try {
-        const result = await executeTool(tool, prepared, {
+        const context: ExecuteToolContext = {
           abortSignal: hooks.signal,
           runId: state.runId,
           toolCallId: prepared.toolCallId,
@@ -103,7 +104,10 @@ async function runTools(
           writer: {
             write: (data) => hooks.emit({ type: 'tool-output', toolCallId: prepared.toolCallId, data }),
           },
-        });
+        };
+        const traceContext = span?.context?.();
+        if (traceContext !== undefined) context.traceContext = traceContext;
+        const result = await executeTool(tool, prepared, context);
         span?.recordInput?.(prepared.args);
         span?.recordOutput?.(result.result);
         if (result.isError) span?.setAttributes({ 'tool.error': JSON.stringify(result.result) });
@@ -243,6 +247,8 @@ export async function runLoop(
     });
     try {
       const request: ChatRequest = { messages: state.messages, signal: hooks.signal };
+      // An instrumented model (`traceChatModel`) nests its span under the step through this.
+      if (stepSpan !== undefined) request.parentSpan = stepSpan;
       const tools = deps.toolDefinitions(state.options.activeTools);
       if (tools !== undefined) {
         request.tools = tools;

@@ -1,3 +1,5 @@
+import type { SpanContext } from '../telemetry/types.js';
+
 /**
  * The minimal tracing hook the agent calls. The tracer of `lumosai/telemetry`
  * (`createTracer()`) fits as is; an OpenTelemetry tracer fits through a few-line adapter.
@@ -12,6 +14,11 @@ export interface AgentSpan {
   recordOutput?(value: unknown): unknown;
   /** Called with `ok` when the operation succeeded (failures go through `recordError`). */
   setStatus?(status: 'ok'): unknown;
+  /**
+   * The serialisable identity of the span; when present, tools receive it as `traceContext` so
+   * work they do in a worker can nest under their call.
+   */
+  context?(): SpanContext;
   end(): void;
 }
 

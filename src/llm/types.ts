@@ -69,6 +69,13 @@ export interface ChatRequest {
   headers?: Record<string, string>;
   /** Provider-specific body fields, passed through as is. */
   providerOptions?: Record<string, unknown>;
+  /**
+   * The span this call runs inside; the agent sets it to its step's span so that a model wrapped
+   * with `traceChatModel` nests its span there without the user passing parents. A span or span
+   * context of `lumosai/telemetry` (typed loosely: `llm/` does not depend on telemetry). Never
+   * sent to the provider.
+   */
+  parentSpan?: unknown;
 }
 
 export interface Usage {

@@ -1,6 +1,11 @@
 export { type ConsoleExporterOptions, createConsoleExporter, formatSpan } from './exporters/console.js';
 export { createMemoryExporter, type MemoryExporter, type MemoryExporterOptions } from './exporters/memory.js';
-export { createOtlpHttpExporter, type OtlpHttpExporterOptions } from './exporters/otlp-http.js';
+export {
+  createOtlpHttpExporter,
+  type OtlpExportStats,
+  type OtlpHttpExporter,
+  type OtlpHttpExporterOptions,
+} from './exporters/otlp-http.js';
 export {
   createPortExporter,
   receiveSpans,

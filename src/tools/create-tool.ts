@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { InvalidArgumentError } from '../errors/index.js';
+import type { SpanContext } from '../telemetry/types.js';
 import type { InferSchemaOutput, Schema } from './schema.js';
 
 /** Lets a running tool push progress data into the agent's stream (`tool-output` events). */
@@ -18,6 +19,12 @@ export interface ToolExecutionContext {
   /** The memory resource (user) of the run, when the caller gave one. */
   resourceId: string | undefined;
   writer: ToolStreamWriter;
+  /**
+   * The serialisable context of this call's `tool` span when the agent run is traced. Pass it as
+   * `parent` to spans started elsewhere (e.g. sent with the call to a worker whose tracer exports
+   * back to the page) so they nest under the call.
+   */
+  traceContext?: SpanContext;
 }
 
 /** The input type `execute` receives: the schema's output, or a plain object for raw JSON Schema. */

@@ -48,7 +48,8 @@ export class ScriptedModel implements ChatModel {
 
   private async next(request: ChatRequest): Promise<ChatResult> {
     const index = this.requests.length;
-    const { signal: _signal, ...recorded } = request;
+    // The signal and the tracing parent are live objects, not part of what was asked.
+    const { signal: _signal, parentSpan: _parentSpan, ...recorded } = request;
     this.requests.push(structuredClone(recorded));
     const turn = typeof this.script === 'function' ? this.script(request, index) : this.script[index];
     if (turn === undefined) throw new Error(`ScriptedModel has no answer for request ${index}.`);

@@ -13,20 +13,41 @@ export interface OtlpHttpExporterOptions extends OtlpResourceOptions {
   headers?: Record<string, string>;
   /** @default globalThis.fetch */
   fetch?: typeof globalThis.fetch;
-  /** Spans per request; a full batch is sent at once. @default 512 */
+  /** Spans per request; a full batch is sent on the next macrotask, without waiting for the timer. @default 512 */
   maxBatchSize?: number;
-  /** Oldest spans are dropped (and reported) beyond this many waiting. @default 4096 */
+  /** Spans that may wait; beyond this, newly ended spans are dropped and counted. @default 2048 */
   maxQueueSize?: number;
-  /** A partial batch is sent this long after its first span. @default 1000 */
+  /** A partial batch is sent this long after the first span of the batch was queued. @default 1000 */
   scheduledDelayMs?: number;
   /** Attempts after the first for 429, 502, 503, 504 and network failures. @default 2 */
   maxRetries?: number;
-  /** First retry delay, doubled per attempt. @default 500 */
+  /** First retry delay, doubled per attempt (a `Retry-After` header wins, up to 30 s). @default 500 */
   retryDelayMs?: number;
   /** Per-request timeout. @default 10_000 */
   timeoutMs?: number;
-  /** Receives failures of background sends (flush() rethrows its own). @default console.warn */
+  /** Receives failures of background sends and queue-full drops (flush() rethrows its own). @default console.warn */
   onError?: (error: unknown) => void;
+}
+
+/** Counters of an OTLP exporter, for the studio and for tests. */
+export interface OtlpExportStats {
+  /** Spans waiting to be sent. */
+  queued: number;
+  /** Spans the collector accepted. */
+  exported: number;
+  /** Spans dropped because the queue was full or the exporter was shut down. */
+  dropped: number;
+  /** Spans lost because their batch failed after every retry. */
+  failed: number;
+}
+
+/** An OTLP/HTTP exporter: a `SpanExporter` with its counters. */
+export interface OtlpHttpExporter extends SpanExporter {
+  /** Sends every queued span and waits for sends under way; rejects with the first failure. */
+  flush(): Promise<void>;
+  /** Flushes, then stops: later spans are dropped and counted. */
+  shutdown(): Promise<void>;
+  stats(): OtlpExportStats;
 }
 
 function tracesEndpoint(url: string): string {
@@ -45,93 +66,186 @@ function statusError(status: number, body: string, endpoint: string): Error {
   });
 }
 
+const retryableStatuses = new Set([429, 502, 503, 504]);
+const maxRetryAfterMs = 30_000;
+
+/** Milliseconds from a `Retry-After` header (seconds or an HTTP date), when present and sane. */
+function retryAfterMs(header: string | null): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - Date.now();
+  return Number.isFinite(ms) && ms >= 0 ? Math.min(ms, maxRetryAfterMs) : undefined;
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Sends spans to an OpenTelemetry collector over OTLP/HTTP with JSON encoding (`POST /v1/traces`,
- * `Content-Type: application/json`), in batches. Export never blocks traced code: `export()`
- * only queues; batches go out when full, after `scheduledDelayMs`, or on `flush()`.
+ * `Content-Type: application/json`), the way OpenTelemetry's `BatchSpanProcessor` does: `export()`
+ * only appends to a bounded queue (full queue: the span is dropped and counted), and batches are
+ * encoded and sent later on a timer task — when `maxBatchSize` spans wait, `scheduledDelayMs`
+ * after a partial batch started, or on `flush()` — one request at a time, so a traced step never
+ * waits for encoding or the network. Failed requests are retried with backoff; failures are
+ * reported to `onError`, never thrown into traced code.
+ *
+ * @example
+ * const otlp = createOtlpHttpExporter({ url: 'http://localhost:4318' });
+ * const tracer = createTracer({ exporters: [otlp] });
+ * // … on page hide or process exit:
+ * await tracer.shutdown();
  */
-export function createOtlpHttpExporter(options: OtlpHttpExporterOptions): SpanExporter {
+export function createOtlpHttpExporter(options: OtlpHttpExporterOptions): OtlpHttpExporter {
   const endpoint = tracesEndpoint(options.url);
   const maxBatchSize = options.maxBatchSize ?? 512;
-  const maxQueueSize = options.maxQueueSize ?? 4096;
+  const maxQueueSize = Math.max(options.maxQueueSize ?? 2048, maxBatchSize);
   const delayMs = options.scheduledDelayMs ?? 1000;
   const maxRetries = options.maxRetries ?? 2;
   const retryDelayMs = options.retryDelayMs ?? 500;
   const timeoutMs = options.timeoutMs ?? 10_000;
+  const headers = { 'Content-Type': 'application/json', ...options.headers };
   const onError =
     options.onError ?? ((error: unknown) => globalThis.console.warn('[lumos.telemetry]', error));
+  const stats: OtlpExportStats = { queued: 0, exported: 0, dropped: 0, failed: 0 };
   let queue: SpanRecord[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let timerIsImmediate = false;
+  /** The request chain; each send starts after the previous one settled. */
   let sending: Promise<void> = Promise.resolve();
+  let droppedSinceReport = 0;
+  let stopped = false;
 
   const post = async (spans: SpanRecord[]): Promise<void> => {
+    // Encoding happens here, inside the timer task, never in `export()`.
     const body = JSON.stringify(encodeOtlpTraces(spans, options));
     const fetchImpl = options.fetch ?? globalThis.fetch;
     for (let attempt = 0; ; attempt++) {
       let error: Error;
+      let waitMs = retryDelayMs * 2 ** attempt;
       try {
         const response = await fetchImpl(endpoint, {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json', ...options.headers },
+          headers,
           body,
           signal: AbortSignal.timeout(timeoutMs),
         });
         const text = await response.text();
         if (response.ok) {
           const rejected = parsePartialSuccess(text);
-          if (rejected)
+          stats.exported += spans.length - rejected;
+          if (rejected) {
+            stats.failed += rejected;
             onError(new BadRequestError(`OTLP collector rejected ${rejected} span(s) at ${endpoint}.`));
+          }
           return;
         }
         error = statusError(response.status, text, endpoint);
-        if (![429, 502, 503, 504].includes(response.status)) throw error;
+        if (!retryableStatuses.has(response.status)) throw error;
+        waitMs = retryAfterMs(response.headers.get('retry-after')) ?? waitMs;
       } catch (caught) {
         if (BadRequestError.isInstance(caught) || ServerError.isInstance(caught)) throw caught;
         error = new NetworkError(`Could not reach the OTLP collector at ${endpoint}.`, { cause: caught });
       }
       if (attempt >= maxRetries) throw error;
-      await sleep(retryDelayMs * 2 ** attempt);
+      await sleep(waitMs);
     }
   };
 
-  /** Sends everything queued, in batches, after the sends already under way. */
-  const drain = (): Promise<void> => {
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
-    const batches: SpanRecord[][] = [];
-    while (queue.length > 0) batches.push(queue.splice(0, maxBatchSize));
-    const next = sending.then(async () => {
-      for (const batch of batches) await post(batch);
-    });
-    sending = next.catch(() => undefined);
-    return next;
+  const reportDrops = (): void => {
+    if (droppedSinceReport === 0) return;
+    const dropped = droppedSinceReport;
+    droppedSinceReport = 0;
+    onError(
+      new RateLimitError(`OTLP export queue full: dropped ${dropped} span(s).`, {
+        hint: 'Raise maxQueueSize, lower scheduledDelayMs, or sample fewer traces (sampleRate).',
+      }),
+    );
   };
 
-  const schedule = (): void => {
-    if (timer !== undefined) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      drain().catch(onError);
-    }, delayMs);
+  /** Chains one request for `batch`; the returned promise rejects with its failure. */
+  const send = (batch: SpanRecord[]): Promise<void> => {
+    const request = sending.then(() => post(batch));
+    // The chain itself never rejects, so the next batch still goes out after a failure.
+    sending = request.then(
+      () => undefined,
+      () => {
+        stats.failed += batch.length;
+      },
+    );
+    return request;
+  };
+
+  const takeBatch = (): SpanRecord[] => {
+    const batch = queue.length <= maxBatchSize ? queue : queue.slice(0, maxBatchSize);
+    queue = queue.length <= maxBatchSize ? [] : queue.slice(maxBatchSize);
+    stats.queued = queue.length;
+    return batch;
+  };
+
+  const clearTimer = (): void => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    timerIsImmediate = false;
+  };
+
+  /** Timer task: sends one batch, and arms the timer again for what is left. */
+  const onTimer = (): void => {
+    timer = undefined;
+    timerIsImmediate = false;
+    reportDrops();
+    if (queue.length === 0) return;
+    send(takeBatch()).catch(onError);
+    arm();
+  };
+
+  const arm = (): void => {
+    if (queue.length === 0) return;
+    const full = queue.length >= maxBatchSize;
+    if (timer !== undefined && (timerIsImmediate || !full)) return;
+    clearTimer();
+    // A full batch goes out on the next macrotask: never inside the `export()` call (that is the
+    // traced code's `span.end()`), and after the microtasks of the step that ended the span.
+    timer = setTimeout(onTimer, full ? 0 : delayMs);
+    timerIsImmediate = full;
     // Never keep a Node process alive just to send telemetry.
     (timer as { unref?: () => void }).unref?.();
   };
 
+  const flush = async (): Promise<void> => {
+    clearTimer();
+    reportDrops();
+    const requests: Promise<void>[] = [sending];
+    while (queue.length > 0) requests.push(send(takeBatch()));
+    const outcomes = await Promise.allSettled(requests);
+    const failure = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failure) throw (failure as PromiseRejectedResult).reason;
+  };
+
   return {
     async export(spans) {
-      queue.push(...spans);
-      if (queue.length > maxQueueSize) {
-        const dropped = queue.length - maxQueueSize;
-        queue = queue.slice(dropped);
-        onError(new RateLimitError(`OTLP export queue full: dropped ${dropped} oldest span(s).`));
+      if (stopped) {
+        stats.dropped += spans.length;
+        return;
       }
-      if (queue.length >= maxBatchSize) drain().catch(onError);
-      else schedule();
+      for (const span of spans) {
+        if (queue.length < maxQueueSize) queue.push(span);
+        else {
+          stats.dropped++;
+          droppedSinceReport++;
+        }
+      }
+      stats.queued = queue.length;
+      arm();
     },
-    flush: drain,
-    shutdown: drain,
+    flush,
+    async shutdown() {
+      try {
+        await flush();
+      } finally {
+        stopped = true;
+        clearTimer();
+      }
+    },
+    stats: () => ({ ...stats }),
   };
 }
 

@@ -2,7 +2,7 @@ import type { ChatModel, ChatRequest, ChatResult, ChatStreamEvent } from '../../
 import { preciseNow } from '../ids.js';
 import type { Span } from '../span.js';
 import type { Tracer } from '../tracer.js';
-import { type InstrumentOptions, resolveParent } from './parent.js';
+import { type InstrumentOptions, requestParent, resolveParent } from './parent.js';
 
 function requestAttributes(model: ChatModel, request: ChatRequest, stream: boolean) {
   return {
@@ -47,7 +47,7 @@ export function traceChatModel(model: ChatModel, tracer: Tracer, options: Instru
   const startSpan = (request: ChatRequest, stream: boolean): Span => {
     const span = tracer.startSpan(`chat ${model.modelId}`, {
       kind: 'model',
-      parent: resolveParent(options.parent),
+      parent: requestParent(request.parentSpan) ?? resolveParent(options.parent),
       attributes: requestAttributes(model, request, stream),
     });
     if (span.isRecording) span.recordInput(request.messages);

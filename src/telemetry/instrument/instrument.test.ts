@@ -85,6 +85,25 @@ describe('traceChatModel', () => {
     expect(abandoned?.attributes['lumos.stream.cancelled']).toBe(true);
   });
 
+  it('nests under the request parentSpan (set by the agent) before its own parent; ignores foreign spans', async () => {
+    const memory = createMemoryExporter();
+    const tracer = createTracer({ exporters: [memory] });
+    const fixed = tracer.startSpan('fixed');
+    const step = tracer.startSpan('agent.step', { parent: fixed });
+    const model = traceChatModel(fakeModel(), tracer, { parent: fixed });
+    const messages: ChatMessage[] = [{ role: 'user', content: 'Capital of France?' }];
+    await model.generate({ messages, parentSpan: step });
+    await model.generate({ messages, parentSpan: step.context() });
+    for await (const _event of model.stream({ messages, parentSpan: step })) {
+      // drain
+    }
+    // A span of another tracing library: not understood, so the wrapper's parent applies.
+    await model.generate({ messages, parentSpan: { spanContext: () => ({}) } });
+    const parents = memory.spans().map((span) => span.parentSpanId);
+    expect(parents).toEqual([step.spanId, step.spanId, step.spanId, fixed.spanId]);
+    expect(new Set(memory.spans().map((span) => span.traceId))).toEqual(new Set([fixed.traceId]));
+  });
+
   it('marks failed calls as errors with the error code and rethrows', async () => {
     const memory = createMemoryExporter();
     const tracer = createTracer({ exporters: [memory] });

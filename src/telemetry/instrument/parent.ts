@@ -15,3 +15,19 @@ export interface InstrumentOptions {
 export function resolveParent(source: ParentSource | undefined): SpanParent | undefined {
   return typeof source === 'function' ? source() : source;
 }
+
+/**
+ * The parent an agent put on a request (`ChatRequest.parentSpan`), when it is one this tracer
+ * understands: a live span (has `context()`) or a span context (`traceId` + `spanId`). Anything
+ * else (e.g. a span of another tracing library) is ignored and the wrapper's own parent applies.
+ */
+export function requestParent(candidate: unknown): SpanParent | undefined {
+  if (typeof candidate !== 'object' || candidate === null) return undefined;
+  const shaped = candidate as { context?: unknown; traceId?: unknown; spanId?: unknown };
+  if (typeof shaped.context === 'function') {
+    return requestParent((shaped.context as () => unknown).call(candidate));
+  }
+  return typeof shaped.traceId === 'string' && typeof shaped.spanId === 'string'
+    ? (candidate as SpanParent)
+    : undefined;
+}
