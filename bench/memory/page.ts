@@ -12,8 +12,11 @@ const dimension = 384;
 const lastMessages = 20;
 const topK = 4;
 const range = 1;
-const turns = 60;
-const appends = 200;
+// `?messages=&turns=&appends=` shrink a development run; the defaults are the issue-sized run.
+const parameters = new URLSearchParams(location.search);
+const sizeParameter = (key: string, fallback: number) => Number(parameters.get(key) ?? fallback);
+const turns = sizeParameter('turns', 60);
+const appends = sizeParameter('appends', 200);
 const threadId = 'bench-thread';
 const resourceId = 'bench-user';
 const indexName = 'lumos_memory_messages';
@@ -35,7 +38,8 @@ async function timed<T>(samples: number[], work: () => Promise<T>): Promise<T> {
 }
 
 try {
-  const texts = (await (await fetch('/bench/memory/generated/messages.json')).json()) as ChatMessage[];
+  const allTexts = (await (await fetch('/bench/memory/generated/messages.json')).json()) as ChatMessage[];
+  const texts = allTexts.slice(0, sizeParameter('messages', allTexts.length));
   const vectors = new Float32Array(await (await fetch('/bench/memory/generated/vectors.bin')).arrayBuffer());
   log(`${texts.length} messages, crossOriginIsolated=${crossOriginIsolated}`);
   const name = `lumos-bench-memory-${Date.now()}`;

@@ -51,8 +51,22 @@ if (!existsSync(vectorFile) || statSync(vectorFile).size !== count * 384 * 4) {
   writeFileSync(vectorFile, new Uint8Array(packed.buffer));
 }
 
-const { result, browser } = await runBrowserBench<PageResult>({ page: '/bench/memory/index.html' });
+// MEMORY_BENCH_MESSAGES / _TURNS / _APPENDS shrink a development run on the shared machine; such
+// a run prints its figures but does not write bench/results (those come from the full run).
+const sizes = {
+  messages: process.env.MEMORY_BENCH_MESSAGES,
+  turns: process.env.MEMORY_BENCH_TURNS,
+  appends: process.env.MEMORY_BENCH_APPENDS,
+};
+const query = Object.fromEntries(
+  Object.entries(sizes).flatMap(([key, value]) => (value ? [[key, value]] : [])),
+);
+const { result, browser } = await runBrowserBench<PageResult>({ page: '/bench/memory/index.html', query });
 console.log(JSON.stringify(result, null, 2));
+if (Object.keys(query).length > 0) {
+  console.log('reduced-size run: bench/results/memory.json left as it was');
+  process.exit(0);
+}
 
 const notes = `10,000-message thread; lastMessages 20, semanticRecall topK 4 ± 1 neighbour, working memory on; query embedding p50 ${result.queryEmbed.p50.toFixed(1)} ms / p95 ${result.queryEmbed.p95.toFixed(1)} ms (LocalEmbedder int8, 1 worker); ${result.ours.recalledPerTurn.toFixed(1)} recalled messages per turn`;
 writeResults(

@@ -245,6 +245,8 @@ describe('Memory semantic recall', () => {
       messages: [user('alpha'), user('beta')],
     });
     expect(saved).toHaveLength(2);
+    // Not even started: the drain begins a task after the append resolved.
+    expect(embedder.calls).toBe(0);
     expect(embedder.embedded).toBe(0);
     let idle = false;
     const waiting = memory.idle().then(() => {
@@ -280,6 +282,27 @@ describe('Memory semantic recall', () => {
     expect((await vector.describeIndex({ indexName })).count).toBe(10);
     await memory.deleteThread({ threadId: 't', resourceId: 'u' });
     expect((await vector.describeIndex({ indexName })).count).toBe(0);
+  });
+
+  it('writes no vector for messages deleted before their background embedding started', async () => {
+    const { memory, vector } = setup({ semanticRecall: true });
+    await memory.saveMessages({ threadId: 'keep', resourceId: 'u', messages: [user('kept note')] });
+    await memory.idle();
+    const [doomed] = await memory.appendMessages({
+      threadId: 'keep',
+      resourceId: 'u',
+      messages: [user('secret note')],
+    });
+    await memory.saveMessages({ threadId: 'gone', resourceId: 'u', messages: [user('gone note')] });
+    await memory.deleteMessages({
+      threadId: 'keep',
+      resourceId: 'u',
+      messageIds: [(doomed as { id: string }).id],
+    });
+    await memory.deleteThread({ threadId: 'gone', resourceId: 'u' });
+    await memory.idle();
+    // Only the note embedded before stays; neither deleted message got a vector.
+    expect((await vector.describeIndex({ indexName: 'lumos_memory_messages' })).count).toBe(1);
   });
 
   it('needs an embedder and a vector store', () => {
@@ -385,5 +408,18 @@ describe('Memory titles', () => {
     await memory.idle();
     expect((await memory.getThread({ threadId: 't', resourceId: 'u' })).title).toBe('Lisbon family weekend');
     expect(requests).toHaveLength(1);
+
+    // Appends in quick succession to an untitled thread ask once, not once per append.
+    await memory.createThread({ threadId: 'busy', resourceId: 'u' });
+    await Promise.all(
+      ['first', 'second', 'third'].map((text) =>
+        memory.saveMessages({ threadId: 'busy', resourceId: 'u', messages: [user(text)] }),
+      ),
+    );
+    await memory.idle();
+    expect(requests).toHaveLength(2);
+    expect((await memory.getThread({ threadId: 'busy', resourceId: 'u' })).title).toBe(
+      'Lisbon family weekend',
+    );
   });
 });

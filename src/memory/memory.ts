@@ -56,6 +56,7 @@ export class Memory {
   readonly #generateId: () => string;
   readonly #onBackgroundError: ((error: unknown) => void) | undefined;
   readonly #background = new Set<Promise<void>>();
+  readonly #titling = new Set<string>();
   #backgroundErrors: unknown[] = [];
 
   /** @throws InvalidArgumentError when semantic recall is on without `embedder` and `vector`. */
@@ -229,19 +230,17 @@ export class Memory {
     // The append transaction itself checks that the thread exists and belongs to the resource,
     // so the common case is one transaction; a first message creates the thread and retries.
     let saved: MessageRecord[];
-    let created = false;
     try {
       saved = await this.#storage.appendMessages(records);
     } catch (error) {
       if (!NotFoundError.isInstance(error)) throw error;
       await this.createThread({ resourceId: request.resourceId, threadId: request.threadId });
-      created = true;
       saved = await this.#storage.appendMessages(records);
     }
     this.#embedInBackground(saved);
-    if (this.options.generateTitle && (created || (await this.getThread(request)).title === undefined)) {
-      this.#titleInBackground(request, request.messages);
-    }
+    // Whether the thread still needs a title is checked in the background, not here: an append
+    // resolves after its one transaction.
+    if (this.options.generateTitle) this.#titleInBackground(request, request.messages);
     return saved;
   }
 
@@ -470,8 +469,13 @@ export class Memory {
     const firstUser = messages.find((message) => message.role === 'user');
     if (!firstUser) return;
     const setting = this.options.generateTitle;
+    // One title request per thread at a time, however many appends arrive meanwhile.
+    if (this.#titling.has(scope.threadId)) return;
+    this.#titling.add(scope.threadId);
     this.#track(
       (async () => {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        if ((await this.getThread(scope)).title !== undefined) return;
         let title = shortTitle(messageText(firstUser));
         if (typeof setting === 'object') {
           const result = await setting.model.generate({
@@ -490,7 +494,7 @@ export class Memory {
         }
         const thread = await this.getThread(scope);
         if (thread.title === undefined && title) await this.#storage.saveThread({ ...thread, title });
-      })(),
+      })().finally(() => this.#titling.delete(scope.threadId)),
     );
   }
 }

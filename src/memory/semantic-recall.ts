@@ -26,6 +26,9 @@ export function resolveRecall(
   };
 }
 
+/** Resolves in a later task (after the current task and its microtasks). */
+const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
 /** How many messages one background `embedMany` call takes at most. */
 const embedBatchSize = 64;
 
@@ -47,14 +50,20 @@ export class MessageVectors {
     this.#indexName = indexName;
   }
 
-  /** Queues messages for embedding; returns the promise of the drain that will handle them. */
+  /**
+   * Queues messages for embedding; returns the promise of the drain that will handle them. The
+   * drain starts a task later, so the append that queued them resolves before any embedding
+   * work (cache lookups, the worker message) runs on this thread.
+   */
   enqueue(messages: MessageRecord[]): Promise<void> {
     const embeddable = messages.filter((message) => recallText(message.message) !== undefined);
     if (embeddable.length === 0) return this.#draining ?? Promise.resolve();
     this.#queue.push(...embeddable);
-    this.#draining ??= this.#drain().finally(() => {
-      this.#draining = undefined;
-    });
+    this.#draining ??= nextTask()
+      .then(() => this.#drain())
+      .finally(() => {
+        this.#draining = undefined;
+      });
     return this.#draining;
   }
 

@@ -1,4 +1,4 @@
-import type { IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
+import { type IDBPDatabase, type IDBPTransaction, type StoreNames, unwrap } from 'idb';
 import {
   ConflictError,
   InternalError,
@@ -54,6 +54,14 @@ export interface IndexedDBStorageOptions {
    * @default 'getAll'
    */
   lastMessagesRead?: 'getAll' | 'cursor';
+  /**
+   * Durability hint of every readwrite transaction. `'relaxed'` reports a commit once the
+   * browser has written it (it survives a reload, a tab crash and a browser restart); only an
+   * OS crash or power loss right after the commit may lose it. `'strict'` also waits for the
+   * disk flush. Chromium ≥ 121 already treats `'default'` as relaxed.
+   * @default 'relaxed'
+   */
+  durability?: IDBTransactionDurability;
 }
 
 type Names = StoreNames<LumosSchema>;
@@ -93,6 +101,7 @@ export class IndexedDBStorage implements Storage {
   readonly #factory: IDBFactory;
   readonly #blockedTimeoutMs: number;
   readonly #lastMessagesRead: 'getAll' | 'cursor';
+  readonly #durability: IDBTransactionDurability;
   readonly #createChannel: false | ((channelName: string) => BroadcastChannel);
   readonly #changes = new ChangeHub();
   #channel: BroadcastChannel | undefined;
@@ -109,6 +118,7 @@ export class IndexedDBStorage implements Storage {
     this.#factory = factory;
     this.#blockedTimeoutMs = options.blockedTimeoutMs ?? 2000;
     this.#lastMessagesRead = options.lastMessagesRead ?? 'getAll';
+    this.#durability = options.durability ?? 'relaxed';
     this.#createChannel =
       options.broadcastChannel ??
       (typeof BroadcastChannel === 'function' ? (channelName) => new BroadcastChannel(channelName) : false);
@@ -175,7 +185,9 @@ export class IndexedDBStorage implements Storage {
     const database = this.#database;
     if (!database) throw closedError(this.name);
     try {
-      return database.transaction(stores, mode);
+      return mode === 'readwrite'
+        ? database.transaction(stores, mode, { durability: this.#durability })
+        : database.transaction(stores, mode);
     } catch (error) {
       throw this.#mapError(error);
     }
@@ -222,11 +234,17 @@ export class IndexedDBStorage implements Storage {
 
   #announce(change: Change): void {
     this.#changes.emit({ ...change, origin: 'local' });
-    try {
-      this.#channel?.postMessage(change);
-    } catch {
-      // A closed channel must not fail a committed write.
-    }
+    const channel = this.#channel;
+    if (!channel) return;
+    // Other tabs hear of the change a task later: posting clones the change and crosses a
+    // process boundary, which the writer need not wait for (measured ≈ 0.15 ms per append).
+    setTimeout(() => {
+      try {
+        channel.postMessage(change);
+      } catch {
+        // Closed in the meantime: a committed write is never failed by its notification.
+      }
+    }, 0);
   }
 
   #mapError(error: unknown): LumosError {
@@ -508,42 +526,39 @@ export class IndexedDBStorage implements Storage {
   /**
    * Appends messages in one transaction. `seq` comes from the thread's `nextSeq`, read and
    * bumped inside the same readwrite transaction; IndexedDB serialises such transactions across
-   * tabs, so concurrent writers never collide and no message is lost.
+   * tabs, so concurrent writers never collide and no message is lost. Resolves after commit.
    */
   async appendMessages(messages: NewMessageRecord[]): Promise<MessageRecord[]> {
     if (messages.length === 0) return [];
-    return this.#write(['threads', 'messages'], async (tx, changes) => {
-      const threads = tx.objectStore('threads');
-      const threadIds = [...new Set(messages.map((message) => message.threadId))];
-      const loaded = await Promise.all(threadIds.map((threadId) => threads.get(threadId)));
-      const byId = new Map(loaded.flatMap((thread) => (thread ? [[thread.id, thread] as const] : [])));
-      for (const message of messages) {
-        const thread = byId.get(message.threadId);
-        if (!thread || thread.resourceId !== message.resourceId)
-          throw threadNotFound(message.threadId, message.resourceId);
-      }
-      const saved = messages.map((message) => {
-        const thread = byId.get(message.threadId) as ThreadRecord;
-        const record: MessageRecord = { ...message, seq: thread.nextSeq };
-        thread.nextSeq += 1;
-        thread.updatedAt = Math.max(thread.updatedAt, message.createdAt);
-        return record;
+    const database = this.#database;
+    if (!database) throw closedError(this.name);
+    let tx: IDBTransaction;
+    try {
+      tx = unwrap(database).transaction(['threads', 'messages'], 'readwrite', {
+        durability: this.#durability,
       });
-      const store = tx.objectStore('messages');
-      await each(saved, (record) => store.add(record));
-      await each([...byId.values()], (thread) => threads.put(thread));
-      for (const thread of byId.values()) {
-        const ofThread = saved.filter((record) => record.threadId === thread.id);
-        changes.push({
-          store: 'messages',
-          type: 'put',
-          keys: ofThread.map((record) => record.id),
-          resourceId: thread.resourceId,
-          threadId: thread.id,
-        });
-      }
-      return saved;
-    });
+    } catch (error) {
+      throw this.#mapError(error);
+    }
+    let saved: MessageRecord[];
+    try {
+      saved = await appendInTransaction(tx, messages);
+    } catch (error) {
+      throw this.#mapError(error);
+    }
+    const byThread = new Map<string, MessageRecord[]>();
+    for (const record of saved)
+      byThread.set(record.threadId, [...(byThread.get(record.threadId) ?? []), record]);
+    for (const [threadId, records] of byThread) {
+      this.#announce({
+        store: 'messages',
+        type: 'put',
+        keys: records.map((record) => record.id),
+        resourceId: (records[0] as MessageRecord).resourceId,
+        threadId,
+      });
+    }
+    return saved;
   }
 
   /** The newest `count` messages of a thread, oldest first. */
@@ -851,4 +866,66 @@ async function each<T>(items: readonly T[], issue: (item: T) => Promise<unknown>
 
 function owner(record: { resourceId?: string }): { resourceId?: string } {
   return record.resourceId === undefined ? {} : { resourceId: record.resourceId };
+}
+
+/**
+ * The append hot path on the raw transaction (callbacks, not promise wrappers): one read of
+ * each thread, then every write, then an explicit `commit()` so the commit does not wait for
+ * the write requests' success events to come back first. Two round trips to the IndexedDB
+ * backend in all. Rejects, with the transaction aborted, on a missing or foreign thread, a
+ * duplicate id or a quota failure; resolves only once the transaction has committed.
+ */
+function appendInTransaction(tx: IDBTransaction, messages: NewMessageRecord[]): Promise<MessageRecord[]> {
+  return new Promise((resolve, reject) => {
+    let saved: MessageRecord[] = [];
+    let failure: unknown;
+    const fail = (error: unknown) => {
+      failure ??= error;
+      try {
+        tx.abort();
+      } catch {
+        // Already aborting: onabort reports `failure`.
+      }
+    };
+    tx.oncomplete = () => resolve(saved);
+    tx.onabort = () => reject(failure ?? tx.error ?? new DOMException('Transaction aborted', 'AbortError'));
+    const threads = tx.objectStore('threads');
+    const threadIds = [...new Set(messages.map((message) => message.threadId))];
+    const loaded = new Map<string, ThreadRecord>();
+    const write = () => {
+      try {
+        for (const message of messages) {
+          const thread = loaded.get(message.threadId);
+          if (!thread || thread.resourceId !== message.resourceId)
+            throw threadNotFound(message.threadId, message.resourceId);
+        }
+        saved = messages.map((message) => {
+          const thread = loaded.get(message.threadId) as ThreadRecord;
+          const record: MessageRecord = { ...message, seq: thread.nextSeq };
+          thread.nextSeq += 1;
+          thread.updatedAt = Math.max(thread.updatedAt, message.createdAt);
+          return record;
+        });
+        const store = tx.objectStore('messages');
+        for (const record of saved) store.add(record);
+        for (const thread of loaded.values()) threads.put(thread);
+        tx.commit();
+      } catch (error) {
+        fail(error);
+      }
+    };
+    let pending = threadIds.length;
+    try {
+      for (const threadId of threadIds) {
+        const request = threads.get(threadId);
+        request.onsuccess = () => {
+          if (request.result) loaded.set(threadId, request.result as ThreadRecord);
+          pending -= 1;
+          if (pending === 0) write();
+        };
+      }
+    } catch (error) {
+      fail(error);
+    }
+  });
 }
