@@ -2,7 +2,7 @@
 // (LocalEmbedder workers + BrowserVector WASM HNSW worker + IndexedDBStorage) and with the naive
 // pipeline, then time queries (embed + search + assemble) on each. Reports via __benchResult.
 import { LocalEmbedder } from '../../src/embed/index.js';
-import { createKnowledgeBase, MDocument } from '../../src/rag/index.js';
+import { createKnowledgeBase, MDocument, type RetrievalTimings } from '../../src/rag/index.js';
 import { IndexedDBStorage } from '../../src/storage/index.js';
 import { BrowserVector } from '../../src/vector/index.js';
 import { naivePipeline } from './naive.js';
@@ -29,6 +29,27 @@ async function timeQueries(queries: string[], run: (query: string) => Promise<un
     times.push(performance.now() - started);
   }
   return times;
+}
+
+/** Per-stage p50/p95 of the timings a knowledge base reported for each timed query. */
+function stageSummary(samples: RetrievalTimings[]): Record<string, { p50: number; p95: number }> {
+  const summary: Record<string, { p50: number; p95: number }> = {};
+  const stages = Object.keys(samples[0] ?? {}) as (keyof RetrievalTimings)[];
+  for (const stage of stages) summary[stage] = summarize(samples.map((sample) => sample[stage]));
+  return summary;
+}
+
+function summarize(times: number[]): { p50: number; p95: number } {
+  const sorted = [...times].sort((a, b) => a - b);
+  const at = (p: number) =>
+    sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+  return { p50: at(50), p95: at(95) };
+}
+
+function formatStages(summary: Record<string, { p50: number; p95: number }>): string {
+  return Object.entries(summary)
+    .map(([stage, { p50, p95 }]) => `${stage} ${p50.toFixed(1)}/${p95.toFixed(1)}`)
+    .join(', ');
 }
 
 async function ours({ documents, queries }: Corpus) {
@@ -69,16 +90,38 @@ async function ours({ documents, queries }: Corpus) {
   );
   const ingestMs = performance.now() - started;
   const chunks = report.documents.reduce((sum, document) => sum + document.chunks, 0);
-  const vectorTimes = await timeQueries(queries, (query) =>
-    kb.context(query, { topK: 5, mode: 'vector', maxTokens: 1500 }),
-  );
-  const hybridTimes = await timeQueries(queries, (query) =>
-    kb.context(query, { topK: 5, mode: 'hybrid', maxTokens: 1500 }),
-  );
+  // The query embedding alone (worker round trip and tokenization included), for the breakdown.
+  const embedTimes = await timeQueries(queries, (query) => embedder.embed(query));
+  const stages: Record<'vector' | 'hybrid', RetrievalTimings[]> = { vector: [], hybrid: [] };
+  const timed = (mode: 'vector' | 'hybrid') => (query: string) =>
+    kb.context(query, {
+      topK: 5,
+      mode,
+      maxTokens: 1500,
+      onTimings: (timings) => stages[mode].push(timings),
+    });
+  const vectorTimes = await timeQueries(queries, timed('vector'));
+  const hybridTimes = await timeQueries(queries, timed('hybrid'));
+  // The warm-up queries are not part of the timed set.
+  const breakdown = {
+    vector: stageSummary(stages.vector.slice(5)),
+    hybrid: stageSummary(stages.hybrid.slice(5)),
+  };
+  log(`ours: query embed alone p50/p95 ${formatStages({ embed: summarize(embedTimes) })}`);
+  log(`ours: vector stages p50/p95 ms: ${formatStages(breakdown.vector)}`);
+  log(`ours: hybrid stages p50/p95 ms: ${formatStages(breakdown.hybrid)}`);
   embedder.dispose();
   await vector.close();
   await store.close();
-  return { ingestMs, chunks, timings: report.timings, vectorTimes, hybridTimes };
+  return {
+    ingestMs,
+    chunks,
+    timings: report.timings,
+    vectorTimes,
+    hybridTimes,
+    queryEmbed: summarize(embedTimes),
+    breakdown,
+  };
 }
 
 async function naive({ documents, queries }: Corpus) {

@@ -87,6 +87,20 @@ describe('LocalEmbedder with the tiny synthetic BERT', () => {
     embedder.dispose();
   });
 
+  it('spreads a small call over the workers instead of queueing it on one', async () => {
+    const { factory, texts } = countingFactory();
+    const embedder = tiny({ workerFactory: factory, cache: false, workers: 2 });
+    await embedder.embedMany(['a cat', 'a dog in the park']);
+    expect(texts.map((batch) => batch.length)).toEqual([1, 1]);
+    texts.length = 0;
+    await embedder.embedMany(Array.from({ length: 10 }, (_, index) => `text number ${index}`));
+    expect(texts.map((batch) => batch.length)).toEqual([5, 5]);
+    texts.length = 0;
+    await embedder.embed('one query');
+    expect(texts).toEqual([['one query']]);
+    embedder.dispose();
+  });
+
   it('embeds repeated texts once (content-hash cache, also within one call)', async () => {
     const { factory, texts } = countingFactory();
     const cache = new EmbeddingCache();

@@ -44,7 +44,9 @@ export interface LocalEmbedderOptions extends ModelSourceOptions {
    */
   graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
   /**
-   * Texts per worker call; inputs are sorted by length first so each call holds similar lengths.
+   * Most texts per worker call. Inputs are sorted by length first so each call holds similar
+   * lengths, and a call's texts are spread evenly over the workers (a 2-text call on 2 workers
+   * runs one text on each) so a small batch does not leave workers idle.
    * @default 64
    */
   chunkSize?: number;
@@ -140,12 +142,21 @@ export class LocalEmbedder implements Embedder {
     }
   }
 
+  /**
+   * Embeds one text on the low-latency path: it goes to the next free worker ahead of any queued
+   * `embedMany` batches (it still waits for a batch already running there), as a batch of one,
+   * so nothing is padded.
+   */
   async embed(text: string, options: EmbedManyOptions = {}): Promise<Float32Array> {
-    const [vector] = await this.embedMany([text], options);
+    const [vector] = await this.#embedTexts([text], options, true);
     return vector!;
   }
 
   async embedMany(texts: string[], options: EmbedManyOptions = {}): Promise<Float32Array[]> {
+    return this.#embedTexts(texts, options, false);
+  }
+
+  async #embedTexts(texts: string[], options: EmbedManyOptions, urgent: boolean): Promise<Float32Array[]> {
     if (!Array.isArray(texts) || texts.some((text) => typeof text !== 'string')) {
       throw new InvalidArgumentError('embedMany expects an array of strings.', {
         hint: 'Convert values with String() first.',
@@ -166,7 +177,11 @@ export class LocalEmbedder implements Embedder {
     const unique = [...pending.values()].sort((a, b) => texts[a[0]!]!.length - texts[b[0]!]!.length);
     let done = texts.length - [...pending.values()].reduce((sum, indexes) => sum + indexes.length, 0);
     onProgress?.({ stage: 'embed', done, total: texts.length });
-    const chunkSize = Math.max(1, this.#options.chunkSize ?? 64);
+    const workers = Math.max(1, this.#pool!.options.size);
+    const chunkSize = Math.min(
+      Math.max(1, this.#options.chunkSize ?? 64),
+      Math.max(1, Math.ceil(unique.length / workers)),
+    );
     const chunks: number[][][] = [];
     for (let start = 0; start < unique.length; start += chunkSize)
       chunks.push(unique.slice(start, start + chunkSize));
@@ -176,7 +191,10 @@ export class LocalEmbedder implements Embedder {
       aborted.promise,
       Promise.all(
         chunks.map(async (chunk) => {
-          const packed = await this.#pool!.embed(chunk.map((indexes) => texts[indexes[0]!]!));
+          const packed = await this.#pool!.embed(
+            chunk.map((indexes) => texts[indexes[0]!]!),
+            { urgent },
+          );
           if (signal?.aborted) return;
           const width = packed.length / chunk.length;
           const entries: [string, Float32Array][] = [];

@@ -28,7 +28,8 @@ export interface WorkerPoolOptions {
  */
 export class WorkerPool {
   readonly #slots: Slot[] = [];
-  readonly #waiting: ((slot: Slot) => void)[] = [];
+  /** Callers waiting for a worker; urgent ones (single queries) are queued ahead of batches. */
+  readonly #waiting: { urgent: boolean; resolve: (slot: Slot) => void }[] = [];
   #request: Promise<CoreLoadRequest> | undefined;
   /** Workers replaced after a crash, for tests and diagnostics. */
   replacements = 0;
@@ -51,10 +52,14 @@ export class WorkerPool {
     return result;
   }
 
-  /** Embeds one batch on an idle worker, replacing it and retrying when it dies. */
-  async embed(texts: string[]): Promise<Float32Array> {
+  /**
+   * Embeds one batch on an idle worker, replacing it and retrying when it dies. An `urgent` batch
+   * (a search query) takes the next free worker ahead of queued batches, so a query waits for at
+   * most one running batch instead of a whole ingestion backlog.
+   */
+  async embed(texts: string[], options: { urgent?: boolean } = {}): Promise<Float32Array> {
     for (let attempt = 0; ; attempt++) {
-      const slot = await this.#acquire();
+      const slot = await this.#acquire(options.urgent ?? false);
       try {
         await slot.loaded;
         const result = await this.#guard(slot, slot.remote.embedBatch(texts));
@@ -131,13 +136,21 @@ export class WorkerPool {
     this.#slots[index] = this.#spawn();
   }
 
-  async #acquire(): Promise<Slot> {
+  async #acquire(urgent: boolean): Promise<Slot> {
     const idle = this.#slots.find((slot) => !slot.busy);
     if (idle) {
       idle.busy = true;
       return idle;
     }
-    return new Promise((resolve) => this.#waiting.push(resolve));
+    return new Promise((resolve) => {
+      const waiter = { urgent, resolve };
+      if (!urgent) this.#waiting.push(waiter);
+      else {
+        // Behind earlier urgent callers, ahead of every batch.
+        const firstBatch = this.#waiting.findIndex((entry) => !entry.urgent);
+        this.#waiting.splice(firstBatch < 0 ? this.#waiting.length : firstBatch, 0, waiter);
+      }
+    });
   }
 
   #release(slot: Slot): void {
@@ -145,7 +158,7 @@ export class WorkerPool {
     const next = this.#waiting.shift();
     if (next) {
       slot.busy = true;
-      next(slot);
+      next.resolve(slot);
     } else {
       slot.busy = false;
     }

@@ -27,6 +27,7 @@ export type {
   Citation,
   Reranker,
   RetrievalMode,
+  RetrievalTimings,
   RetrievedChunk,
   RetrieveOptions,
 } from './retrieval-types.js';

@@ -5,6 +5,7 @@ import { InvalidArgumentError } from '../errors/index.js';
 import { IndexedDBStorage, InMemoryStorage } from '../storage/index.js';
 import { MDocument } from './document.js';
 import { createKnowledgeBase } from './knowledge-base.js';
+import type { RetrievalTimings } from './retrieval-types.js';
 import { ExactVectorStore, HashEmbedder } from './testing/fakes.js';
 import { runKnowledgeBaseScenario } from './testing/scenario.js';
 
@@ -57,5 +58,60 @@ describe('createKnowledgeBase', () => {
     await right.ingest([MDocument.fromText('Right side talks about boats.', { source: 'right.txt' })]);
     expect((await left.listDocuments()).map((document) => document.id)).toEqual(['left.txt']);
     expect(await right.retrieve('kites', { mode: 'keyword' })).toEqual([]);
+  });
+
+  it('runs BM25 while the query embeds, reads only topK chunk records and reports stage timings', async () => {
+    const events: string[] = [];
+    const reads: string[][] = [];
+    class CountingStorage extends InMemoryStorage {
+      override async getChunksByIds(ids: string[]) {
+        reads.push(ids);
+        return super.getChunksByIds(ids);
+      }
+      override async listValues<T = unknown>(namespace: string, options?: { prefix?: string }) {
+        if (namespace.startsWith('lumos.rag.keywords:')) events.push('keywords loaded');
+        return super.listValues<T>(namespace, options);
+      }
+    }
+    class SlowEmbedder extends HashEmbedder {
+      override async embed(text: string) {
+        events.push('embed started');
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        events.push('embed finished');
+        return super.embed(text);
+      }
+    }
+    const kb = createKnowledgeBase({
+      embedder: new SlowEmbedder(),
+      vector: new ExactVectorStore(),
+      store: new CountingStorage(),
+      indexName: 'timed',
+    });
+    await kb.ingest(
+      ['kites fly high', 'kites need wind', 'boats need wind', 'boats float', 'trains run'].map(
+        (text, index) => MDocument.fromText(text, { source: `${index}.txt` }),
+      ),
+    );
+    events.length = 0;
+    const timings: RetrievalTimings[] = [];
+    const context = await kb.context('kites and wind', {
+      topK: 2,
+      mode: 'hybrid',
+      onTimings: (stages) => timings.push(stages),
+    });
+    expect(context.citations).toHaveLength(2);
+    expect(events).toEqual(['embed started', 'keywords loaded', 'embed finished']);
+    // Five candidates were fused, but only the two returned were read.
+    expect(reads).toEqual([context.chunks.map((chunk) => chunk.id)]);
+    expect(timings).toHaveLength(1);
+    const [first] = timings;
+    expect(first!.embedMs).toBeGreaterThanOrEqual(25);
+    expect(first!.storageReads).toBe(2);
+    expect(first!.totalMs).toBeGreaterThanOrEqual(first!.embedMs + first!.vectorMs);
+    expect(first!.totalMs).toBeGreaterThanOrEqual(first!.assembleMs);
+    await kb.retrieve('kites and wind', { topK: 2, onTimings: (stages) => timings.push(stages) });
+    expect(timings[1]!.storageReads).toBe(0);
+    expect(timings[1]!.assembleMs).toBe(0);
+    expect(reads).toHaveLength(1);
   });
 });

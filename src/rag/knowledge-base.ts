@@ -10,7 +10,12 @@ import type { IngestInput, IngestOptions, IngestReport } from './ingest-types.js
 import { PersistedKeywordIndex } from './keyword-store.js';
 import type { LoadOptions } from './loaders.js';
 import { type DocumentPreparer, inlinePreparer } from './prepare.js';
-import { citationOf, type RetrievedChunk, type RetrieveOptions } from './retrieval-types.js';
+import {
+  citationOf,
+  type RetrievalTimings,
+  type RetrievedChunk,
+  type RetrieveOptions,
+} from './retrieval-types.js';
 import type { ChunkOptions } from './types.js';
 import { keywordTerms } from './words.js';
 
@@ -59,6 +64,21 @@ export interface KnowledgeBase {
 }
 
 const chunkCacheSize = 4096;
+
+function emptyTimings(): RetrievalTimings {
+  return {
+    embedMs: 0,
+    vectorMs: 0,
+    keywordMs: 0,
+    fuseMs: 0,
+    loadChunksMs: 0,
+    storageReads: 0,
+    rerankMs: 0,
+    mmrMs: 0,
+    assembleMs: 0,
+    totalMs: 0,
+  };
+}
 
 /** Creates a knowledge base over injected embedder, vector store and storage. */
 export function createKnowledgeBase(options: KnowledgeBaseOptions): KnowledgeBase {
@@ -111,7 +131,7 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions): KnowledgeBas
     for (const id of [...chunkCache.keys()]) if (id.startsWith(prefix)) chunkCache.delete(id);
   }
 
-  async function loadChunks(ids: string[]): Promise<Map<string, ChunkRecord>> {
+  async function loadChunks(ids: string[], timings: RetrievalTimings): Promise<Map<string, ChunkRecord>> {
     const found = new Map<string, ChunkRecord>();
     const missing = ids.filter((id) => {
       const cached = chunkCache.get(id);
@@ -119,6 +139,7 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions): KnowledgeBas
       return !cached;
     });
     if (missing.length > 0) {
+      timings.storageReads += missing.length;
       for (const record of await store.getChunksByIds(missing)) {
         found.set(record.id, record);
         if (chunkCache.size >= chunkCacheSize) chunkCache.delete(chunkCache.keys().next().value!);
@@ -145,14 +166,31 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions): KnowledgeBas
     const pool = retrieveOptions.candidates ?? Math.max(topK * 4, 20);
     const limit = wantsMmr || retrieveOptions.rerank ? pool : mode === 'hybrid' ? pool : topK;
     const accept = retrieveOptions.filter ? compileFilter(retrieveOptions.filter) : undefined;
+    const timings = emptyTimings();
+    const started = now();
     const vectors = new Map<string, Float32Array>();
     let queryVector: Float32Array | undefined;
+    const signalOption = retrieveOptions.signal ? { signal: retrieveOptions.signal } : {};
+    // The query is embedded in a worker; in hybrid mode BM25 runs on this thread meanwhile.
+    const embedding =
+      mode !== 'keyword' && (await indexExists())
+        ? embedder.embed(query, signalOption).then((vector) => {
+            timings.embedMs = now() - started;
+            return vector;
+          })
+        : undefined;
+    embedding?.catch(() => {});
+    let keywordHits: RankedId[] | undefined;
+    if (mode !== 'vector') {
+      const keywordStarted = now();
+      const index = await keywords.load();
+      keywordHits = index.search(keywordTerms(query), limit, accept);
+      timings.keywordMs = now() - keywordStarted;
+    }
     const lists: { hits: RankedId[] }[] = [];
-    if (mode !== 'keyword' && (await indexExists())) {
-      queryVector = await embedder.embed(
-        query,
-        retrieveOptions.signal ? { signal: retrieveOptions.signal } : {},
-      );
+    if (embedding) {
+      queryVector = await embedding;
+      const vectorStarted = now();
       const hits = await vector.query({
         indexName,
         queryVector,
@@ -160,35 +198,46 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions): KnowledgeBas
         ...(retrieveOptions.filter ? { filter: retrieveOptions.filter } : {}),
         includeVector: wantsMmr,
       });
+      timings.vectorMs = now() - vectorStarted;
       for (const hit of hits) if (hit.vector) vectors.set(hit.id, hit.vector);
       lists.push({ hits: hits.map((hit) => ({ id: hit.id, score: hit.score })) });
     }
-    if (mode !== 'vector') {
-      const index = await keywords.load();
-      lists.push({ hits: index.search(keywordTerms(query), limit, accept) });
-    }
-    let ranked = lists.length === 1 ? lists[0]!.hits : reciprocalRankFusion(lists);
-    ranked = ranked.slice(0, limit);
-    const records = await loadChunks(ranked.map((hit) => hit.id));
+    if (keywordHits) lists.push({ hits: keywordHits });
+    const fuseStarted = now();
+    const ranked = (lists.length === 1 ? lists[0]!.hits : reciprocalRankFusion(lists)).slice(0, limit);
+    timings.fuseMs = now() - fuseStarted;
+    // Without MMR or a reranker only the first topK are returned, so only those are read.
+    const wanted = wantsMmr || retrieveOptions.rerank ? limit : topK;
+    const loadStarted = now();
     let results: RetrievedChunk[] = [];
-    for (const hit of ranked) {
-      const record = records.get(hit.id);
-      if (!record) continue;
-      const result: RetrievedChunk = {
-        id: record.id,
-        documentId: record.documentId,
-        text: record.text,
-        start: record.start,
-        end: record.end,
-        score: hit.score,
-        metadata: record.metadata,
-        citation: citationOf(record),
-      };
-      const hitVector = vectors.get(hit.id);
-      if (hitVector) result.vector = hitVector;
-      results.push(result);
+    for (let offset = 0; results.length < wanted && offset < ranked.length; ) {
+      const slice = ranked.slice(offset, offset + wanted - results.length);
+      offset += slice.length;
+      const records = await loadChunks(
+        slice.map((hit) => hit.id),
+        timings,
+      );
+      for (const hit of slice) {
+        const record = records.get(hit.id);
+        if (!record) continue;
+        const result: RetrievedChunk = {
+          id: record.id,
+          documentId: record.documentId,
+          text: record.text,
+          start: record.start,
+          end: record.end,
+          score: hit.score,
+          metadata: record.metadata,
+          citation: citationOf(record),
+        };
+        const hitVector = vectors.get(hit.id);
+        if (hitVector) result.vector = hitVector;
+        results.push(result);
+      }
     }
+    timings.loadChunksMs = now() - loadStarted;
     if (retrieveOptions.rerank) {
+      const rerankStarted = now();
       const scores = await retrieveOptions.rerank.rerank(
         query,
         results.map((result) => ({ id: result.id, text: result.text })),
@@ -199,8 +248,10 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions): KnowledgeBas
         .map((result, rank) => ({ result: { ...result, score: byId.get(result.id) ?? 0 }, rank }))
         .sort((left, right) => right.result.score - left.result.score || left.rank - right.rank)
         .map((entry) => entry.result);
+      timings.rerankMs = now() - rerankStarted;
     }
     if (wantsMmr && results.length > topK) {
+      const mmrStarted = now();
       const lambda = typeof retrieveOptions.mmr === 'object' ? (retrieveOptions.mmr.lambda ?? 0.5) : 0.5;
       const top = results[0]!.score || 1;
       const relevance = results.map((result) =>
@@ -215,7 +266,10 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions): KnowledgeBas
           : jaccard(termSets[left]!, termSets[right]!);
       };
       results = maximalMarginalRelevance(relevance, similarity, topK, lambda).map((index) => results[index]!);
+      timings.mmrMs = now() - mmrStarted;
     }
+    timings.totalMs = now() - started;
+    retrieveOptions.onTimings?.(timings);
     return results.slice(0, topK);
   }
 
@@ -224,7 +278,24 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions): KnowledgeBas
     ingest: (inputs, ingestOptions) => ingestInputs(context, inputs, ingestOptions),
     retrieve,
     async context(query, contextOptions = {}) {
-      return assembleContext(await retrieve(query, contextOptions), contextOptions);
+      const started = now();
+      let timings: RetrievalTimings | undefined;
+      const chunks = await retrieve(query, {
+        ...contextOptions,
+        onTimings: (retrieved) => {
+          timings = retrieved;
+        },
+      });
+      const assembleStarted = now();
+      const assembled = await assembleContext(chunks, contextOptions);
+      if (timings && contextOptions.onTimings) {
+        contextOptions.onTimings({
+          ...timings,
+          assembleMs: now() - assembleStarted,
+          totalMs: now() - started,
+        });
+      }
+      return assembled;
     },
     async deleteDocument(documentId) {
       const existing = await store.getDocument(documentId);

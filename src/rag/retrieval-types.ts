@@ -55,6 +55,32 @@ export interface RetrieveOptions {
   /** Candidates each retriever fetches before fusion / MMR / rerank. @default max(4 × topK, 20) */
   candidates?: number;
   signal?: AbortSignal;
+  /** Called once per call with where the time went (for benchmarks and diagnostics). */
+  onTimings?: (timings: RetrievalTimings) => void;
+}
+
+/**
+ * Milliseconds per stage of one `retrieve` / `context` call. In hybrid mode the keyword search
+ * runs while the query is being embedded, so stages can overlap and need not add up to `totalMs`.
+ */
+export interface RetrievalTimings {
+  /** Query embedding, worker round trip included. */
+  embedMs: number;
+  /** Vector store query (worker round trip included). */
+  vectorMs: number;
+  /** BM25 search (plus loading the postings on the first keyword query). */
+  keywordMs: number;
+  /** Reciprocal-rank fusion. */
+  fuseMs: number;
+  /** Reading the chunk records of the hits (memory cache, else storage). */
+  loadChunksMs: number;
+  /** Chunk records that were not in the memory cache and came from storage. */
+  storageReads: number;
+  rerankMs: number;
+  mmrMs: number;
+  /** Context assembly and token counting (`context()` only). */
+  assembleMs: number;
+  totalMs: number;
 }
 
 /** Turns a retrieved chunk's fields into its citation. */
