@@ -19,10 +19,15 @@ export interface KeyValueEntry {
   value: unknown;
 }
 
-/** The current schema (version 2). Every index name says its key path. */
+/** The current schema (version 3). Every index name says its key path. */
 export interface LumosSchema extends DBSchema {
   resources: { key: string; value: ResourceRecord };
-  threads: { key: string; value: ThreadRecord; indexes: { byResourceUpdated: [string, number] } };
+  threads: {
+    key: string;
+    value: ThreadRecord;
+    /** `[resourceId, updatedAt, id]`: unique, so a page boundary is one exact key. */
+    indexes: { byResourceRecent: [string, number, string] };
+  };
   messages: {
     key: string;
     value: MessageRecord;
@@ -39,7 +44,14 @@ export interface LumosSchema extends DBSchema {
   documents: {
     key: string;
     value: DocumentRecord;
-    indexes: { byHash: string; byResource: string; byUpdated: number };
+    indexes: {
+      byHash: string;
+      byResource: string;
+      /** `[resourceId, updatedAt, id]` (documents with a resource). */
+      byResourceRecent: [string, number, string];
+      /** `[updatedAt, id]` (all documents). */
+      byRecent: [number, string];
+    };
   };
   chunks: { key: string; value: ChunkRecord; indexes: { byDocumentIndex: [string, number] } };
   vectorIndexes: { key: string; value: VectorIndexRecord };
@@ -120,8 +132,24 @@ const upgradeToVersion2: Migration = async (database, transaction) => {
     .createIndex('byIndex', 'indexName');
 };
 
+/**
+ * Version 3: threads and documents list newest first straight from an index. Both get
+ * `[…, updatedAt, id]` indexes (the id makes every key unique, so a page is one `getAll` between
+ * two exact keys even when timestamps tie); they replace `threads.byResourceUpdated` and
+ * `documents.byUpdated`. IndexedDB fills new indexes from the existing records.
+ */
+const upgradeToVersion3: Migration = async (_database, transaction) => {
+  const threads = transaction.objectStore('threads');
+  threads.deleteIndex('byResourceUpdated');
+  threads.createIndex('byResourceRecent', ['resourceId', 'updatedAt', 'id']);
+  const documents = transaction.objectStore('documents');
+  documents.deleteIndex('byUpdated');
+  documents.createIndex('byResourceRecent', ['resourceId', 'updatedAt', 'id']);
+  documents.createIndex('byRecent', ['updatedAt', 'id']);
+};
+
 /** Every migration in order; the schema version is `migrations.length`. */
-export const migrations: readonly Migration[] = [createVersion1, upgradeToVersion2];
+export const migrations: readonly Migration[] = [createVersion1, upgradeToVersion2, upgradeToVersion3];
 
 /** The version `IndexedDBStorage` opens. */
 export const schemaVersion = migrations.length;

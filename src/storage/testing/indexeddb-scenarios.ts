@@ -117,6 +117,107 @@ export function describeIndexedDBScenarios(label: string, target: () => Database
       expect(await storage.getDocument('doc')).toBeDefined();
     });
 
+    it('upgrades a version 2 database: threads and documents list from the new indexes', async () => {
+      const where = fresh();
+      const version2 = await openDatabase({
+        factory: where.indexedDB,
+        name: where.name,
+        version: 2,
+        steps: migrations,
+        blockedTimeoutMs: 100,
+      });
+      const database = version2 as unknown as import('idb').IDBPDatabase<unknown>;
+      for (const [id, updatedAt] of [
+        ['a', 5],
+        ['b', 9],
+        ['c', 5],
+        ['d', 1],
+      ] as const)
+        await database.put('threads', { id, resourceId: 'u1', createdAt: 1, updatedAt, nextSeq: 0 });
+      await database.put('threads', { id: 'x', resourceId: 'u2', createdAt: 1, updatedAt: 99, nextSeq: 0 });
+      for (const [id, updatedAt, resourceId] of [
+        ['d1', 3, 'u1'],
+        ['d2', 7, undefined],
+        ['d3', 3, 'u1'],
+      ] as const)
+        await database.put('documents', {
+          id,
+          contentHash: id,
+          metadata: {},
+          chunkCount: 0,
+          createdAt: 1,
+          updatedAt,
+          ...(resourceId ? { resourceId } : {}),
+        });
+      version2.close();
+
+      const storage = await open(where);
+      const ids = (page: { items: { id: string }[] }) => page.items.map((item) => item.id);
+      expect(ids(await storage.listThreads({ resourceId: 'u1' }))).toEqual(['b', 'c', 'a', 'd']);
+      expect(ids(await storage.listThreads({ resourceId: 'u1', limit: 2, offset: 1 }))).toEqual(['c', 'a']);
+      expect(ids(await storage.listDocuments({}))).toEqual(['d2', 'd3', 'd1']);
+      expect(ids(await storage.listDocuments({ resourceId: 'u1' }))).toEqual(['d3', 'd1']);
+      await storage.deleteAll({ resourceId: 'u1' });
+      expect((await storage.listThreads({ resourceId: 'u1' })).total).toBe(0);
+      expect(ids(await storage.listThreads({ resourceId: 'u2' }))).toEqual(['x']);
+    });
+
+    it('reads only the records of the page when listing threads and documents', async () => {
+      const storage = await open(fresh());
+      for (let index = 0; index < 120; index++) {
+        const resourceId = `u${index % 3}`;
+        await storage.saveThread({ id: `t${index}`, resourceId, createdAt: 1, updatedAt: index, nextSeq: 0 });
+        await storage.saveDocument(
+          {
+            id: `d${index}`,
+            resourceId,
+            contentHash: `h${index}`,
+            metadata: {},
+            chunkCount: 0,
+            createdAt: 1,
+            updatedAt: index,
+          },
+          [],
+        );
+      }
+      // Count every record IndexedDB hands back to a read: getAll results and value cursors.
+      let recordsRead = 0;
+      const originals = {
+        indexGetAll: IDBIndex.prototype.getAll,
+        storeGetAll: IDBObjectStore.prototype.getAll,
+        openCursor: IDBIndex.prototype.openCursor,
+      };
+      const counting = <A extends unknown[]>(original: (...args: A) => IDBRequest) =>
+        function (this: unknown, ...args: A) {
+          const request = original.apply(this, args);
+          request.addEventListener('success', () => {
+            const result = request.result as unknown;
+            recordsRead += Array.isArray(result) ? result.length : result ? 1 : 0;
+          });
+          return request;
+        };
+      IDBIndex.prototype.getAll = counting(originals.indexGetAll);
+      IDBObjectStore.prototype.getAll = counting(originals.storeGetAll);
+      IDBIndex.prototype.openCursor = counting(originals.openCursor);
+      try {
+        const threads = await storage.listThreads({ resourceId: 'u1', limit: 5, offset: 10 });
+        expect(threads.items.map((item) => item.id)).toEqual(['t88', 't85', 't82', 't79', 't76']);
+        expect(threads).toMatchObject({ total: 40, hasMore: true });
+        expect(recordsRead).toBe(5);
+        recordsRead = 0;
+        const documents = await storage.listDocuments({ limit: 3, offset: 100 });
+        expect(documents.items.map((item) => item.id)).toEqual(['d19', 'd18', 'd17']);
+        const last = await storage.listDocuments({ resourceId: 'u2', limit: 10, offset: 35 });
+        expect(last.items.map((item) => item.id)).toEqual(['d14', 'd11', 'd8', 'd5', 'd2']);
+        expect(last).toMatchObject({ total: 40, hasMore: false });
+        expect(recordsRead).toBe(8);
+      } finally {
+        IDBIndex.prototype.getAll = originals.indexGetAll;
+        IDBObjectStore.prototype.getAll = originals.storeGetAll;
+        IDBIndex.prototype.openCursor = originals.openCursor;
+      }
+    });
+
     it('maps a quota failure to QuotaExceededError and keeps earlier data', async () => {
       const storage = await open(fresh());
       await storage.saveThread({ id: 't', resourceId: 'u1', createdAt: 1, updatedAt: 1, nextSeq: 0 });

@@ -81,6 +81,64 @@ export function describeStorageContract(name: string, create: () => Promise<Stor
       expect((await storage.listThreads({ resourceId: 'nobody' })).total).toBe(0);
     });
 
+    it('pages threads and documents newest first across many resources and tied timestamps', async () => {
+      // 3 resources × 30 threads; timestamps tie in threes, so ties must break by id (descending).
+      const expected = new Map<string, ThreadRecord[]>();
+      for (const resourceId of ['r0', 'r1', 'r2']) {
+        const threads = Array.from({ length: 30 }, (_, index) =>
+          thread(`${resourceId}-t${String(index).padStart(2, '0')}`, resourceId, Math.floor(index / 3)),
+        );
+        for (const record of [...threads].reverse()) await storage.saveThread(record);
+        expected.set(
+          resourceId,
+          [...threads].sort((a, b) => b.updatedAt - a.updatedAt || (a.id < b.id ? 1 : -1)),
+        );
+      }
+      for (const [resourceId, sorted] of expected) {
+        const seen: string[] = [];
+        for (let offset = 0; ; offset += 7) {
+          const page = await storage.listThreads({ resourceId, limit: 7, offset });
+          expect(page.total).toBe(30);
+          expect(page.hasMore).toBe(offset + 7 < 30);
+          seen.push(...page.items.map((item) => item.id));
+          if (!page.hasMore) break;
+        }
+        expect(seen).toEqual(sorted.map((item) => item.id));
+      }
+      expect((await storage.listThreads({ resourceId: 'r1', limit: 1 })).items[0]?.id).toBe('r1-t29');
+      expect(await storage.listThreads({ resourceId: 'r1', offset: 30 })).toEqual({
+        items: [],
+        total: 30,
+        hasMore: false,
+      });
+
+      // Documents: two resources and some without one; listed per resource and all together.
+      const documents = Array.from({ length: 25 }, (_, index) =>
+        documentOf(`doc${String(index).padStart(2, '0')}`, {
+          updatedAt: Math.floor(index / 4),
+          ...(index % 5 === 4 ? {} : { resourceId: index % 2 === 0 ? 'r0' : 'r1' }),
+        }),
+      );
+      for (const document of documents) await storage.saveDocument(document, []);
+      const newestFirst = (list: DocumentRecord[]) =>
+        list.sort((a, b) => b.updatedAt - a.updatedAt || (a.id < b.id ? 1 : -1)).map((item) => item.id);
+      const pages = async (resourceId: string | undefined) => {
+        const ids: string[] = [];
+        for (let offset = 0; ; offset += 4) {
+          const page = await storage.listDocuments({
+            limit: 4,
+            offset,
+            ...(resourceId === undefined ? {} : { resourceId }),
+          });
+          ids.push(...page.items.map((item) => item.id));
+          if (!page.hasMore) return { ids, total: page.total };
+        }
+      };
+      expect(await pages(undefined)).toEqual({ ids: newestFirst([...documents]), total: 25 });
+      const ofR0 = documents.filter((document) => document.resourceId === 'r0');
+      expect(await pages('r0')).toEqual({ ids: newestFirst(ofR0), total: ofR0.length });
+    });
+
     it('appends messages with sequence numbers and returns the last N oldest first', async () => {
       await storage.saveThread(thread('t', 'u1'));
       const user: ChatMessage = { role: 'user', content: 'What is the weather?' };
