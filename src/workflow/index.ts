@@ -8,7 +8,12 @@ export {
 export type { RetryConfig } from './definition.js';
 export type { Condition, FlowContext, MappingSource } from './graph.js';
 export { createManualClock, type ManualClock } from './manual-clock.js';
-export { Run, type WorkflowResumeOptions, type WorkflowStartOptions } from './run.js';
+export {
+  Run,
+  type WorkflowResumeOptions,
+  type WorkflowStartOptions,
+  type WorkflowTraceOptions,
+} from './run.js';
 export { type RunLocks, systemClock } from './runtime.js';
 export type { SerializedEdge, SerializedNode, SerializedNodeType, SerializedWorkflow } from './serialize.js';
 export type {

@@ -1,11 +1,13 @@
 import type { LumosError } from '../errors/index.js';
 import { deserializeError, NotFoundError, WorkflowStateError } from '../errors/index.js';
 import type { WorkflowSnapshotStore } from '../storage/types.js';
+import type { SpanParent, Tracer } from '../telemetry/index.js';
 import { findRunnable, segmentId, type WorkflowDefinition } from './definition.js';
 import { RunExecutor, snapshotRecord } from './executor.js';
 import { newRunId, type RunLocks, withRunLock } from './runtime.js';
 import { validate } from './schema.js';
 import type { Runnable, Step } from './step.js';
+import { traceWorkflowEvents } from './tracing.js';
 import type { WorkflowClock, WorkflowEvent, WorkflowRunResult, WorkflowRunSnapshot } from './types.js';
 
 /** What a run borrows from its workflow. */
@@ -16,10 +18,23 @@ export interface RunServices {
   definition(): WorkflowDefinition;
   /** Watchers of every run of the workflow (`workflow.watch`). */
   watchers: Set<(event: WorkflowEvent) => void>;
+  /** The workflow's tracer (`createWorkflow({ tracer })`), used when a call gives none. */
+  tracer: Tracer | undefined;
+}
+
+/** Tracing options shared by `run.start()` and `run.resume()`. */
+export interface WorkflowTraceOptions {
+  /**
+   * Emits a `workflow` span for this execution and a `workflow-step` span per step (nested,
+   * with retries, suspension and errors). @default the workflow's `tracer`, else none
+   */
+  tracer?: Tracer;
+  /** The span this execution runs inside (e.g. an agent's tool call). @default none: a new trace */
+  parentSpan?: SpanParent;
 }
 
 /** Options of `run.start()`. */
-export interface WorkflowStartOptions<TInput, TState> {
+export interface WorkflowStartOptions<TInput, TState> extends WorkflowTraceOptions {
   inputData: TInput;
   /** @default {} (validated by the workflow's `stateSchema` when it has one) */
   initialState?: TState;
@@ -28,7 +43,7 @@ export interface WorkflowStartOptions<TInput, TState> {
 }
 
 /** Options of `run.resume()`. */
-export interface WorkflowResumeOptions {
+export interface WorkflowResumeOptions extends WorkflowTraceOptions {
   /**
    * The suspended step: a step object, its id, its path (`nested/step`) or path segments
    * (`['nested', 'step']`). @default the only suspended step
@@ -66,7 +81,7 @@ export class Run<TInput = unknown, TOutput = unknown, TState = unknown> {
    * `initialState` does not match the schemas, and with `WorkflowStateError` when the run exists.
    */
   start(options: WorkflowStartOptions<TInput, TState>): Promise<WorkflowRunResult<TOutput>> {
-    return this.#execute(false, options.requestContext, async () => {
+    return this.#execute(false, options, async () => {
       const definition = this.#services.definition();
       const existing = await this.#load();
       if (existing) {
@@ -157,7 +172,7 @@ export class Run<TInput = unknown, TOutput = unknown, TState = unknown> {
    * `NotFoundError` or `WorkflowStateError` (finished run, unknown step).
    */
   resume(options: WorkflowResumeOptions = {}): Promise<WorkflowRunResult<TOutput>> {
-    return this.#execute(true, options.requestContext, async () => {
+    return this.#execute(true, options, async () => {
       const snapshot = await this.#load();
       if (!snapshot) {
         throw new NotFoundError(`Workflow "${this.workflowId}" has no run "${this.runId}".`, {
@@ -276,10 +291,12 @@ export class Run<TInput = unknown, TOutput = unknown, TState = unknown> {
 
   #execute(
     resumed: boolean,
-    requestContext: Map<string, unknown> | undefined,
+    options: WorkflowTraceOptions & { requestContext?: Map<string, unknown> | undefined },
     prepare: () => Promise<WorkflowRunSnapshot>,
   ): Promise<WorkflowRunResult<TOutput>> {
     const services = this.#services;
+    const tracer = options.tracer ?? services.tracer;
+    const trace = tracer && traceWorkflowEvents({ tracer, parent: options.parentSpan }, this.resourceId);
     const execution = withRunLock(this, services.locks(), async () => {
       const snapshot = await prepare();
       const controller = new AbortController();
@@ -288,8 +305,11 @@ export class Run<TInput = unknown, TOutput = unknown, TState = unknown> {
         storage: services.storage,
         clock: services.clock,
         signal: controller.signal,
-        requestContext: requestContext ?? new Map(),
-        emit: (event) => this.#emit(event),
+        requestContext: options.requestContext ?? new Map(),
+        emit: (event) => {
+          trace?.(event);
+          this.#emit(event);
+        },
       });
       await executor.execute(resumed);
       return toResult<TOutput>(snapshot, executor.failure);

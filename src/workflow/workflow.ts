@@ -2,6 +2,7 @@ import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { ConflictError, InvalidArgumentError, WorkflowStateError } from '../errors/index.js';
 import { InMemoryStorage } from '../storage/in-memory-storage.js';
 import type { Page, PageOptions, WorkflowSnapshotStore } from '../storage/types.js';
+import type { Tracer } from '../telemetry/index.js';
 import { checkId } from './create-step.js';
 import { definitionKey, type RetryConfig, runnablesOf, type WorkflowDefinition } from './definition.js';
 import {
@@ -52,6 +53,11 @@ export interface CreateWorkflowOptions<
    * @default `navigator.locks` when the platform has it
    */
   locks?: RunLocks | null;
+  /**
+   * Traces every run: a `workflow` span per execution and a `workflow-step` span per step
+   * (`run.start({ tracer })` overrides it per run). @default none
+   */
+  tracer?: Tracer;
 }
 
 type Accepts<TPrev, TRunnable> = [TPrev] extends [RunnableInput<TRunnable>]
@@ -131,6 +137,7 @@ export class Workflow<
       locks: () => (locks === null ? undefined : (locks ?? platformLocks())),
       definition: () => this.#definition(),
       watchers: new Set(),
+      tracer: options.tracer,
     };
   }
 
