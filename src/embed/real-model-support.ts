@@ -6,6 +6,7 @@ import { folderFetch } from './test-fetch.js';
 export const realModels = {
   int8: { folder: 'Xenova/all-MiniLM-L6-v2', modelFile: 'onnx/model_quantized.onnx' },
   fp32: { folder: 'lumos-reference/all-MiniLM-L6-v2-fp32', modelFile: 'onnx/model.onnx' },
+  mpnet: { folder: 'sentence-transformers/all-mpnet-base-v2', modelFile: 'onnx/model.onnx' },
 } as const;
 
 /** A Node `LocalEmbedder` over a model folder in models/; fails with what to run when it is missing. */

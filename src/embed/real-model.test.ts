@@ -58,3 +58,28 @@ describe('real all-MiniLM-L6-v2', () => {
     embedder.dispose();
   }, 60_000);
 });
+
+describe('a second model family: all-mpnet-base-v2 (MPNet, 768 dimensions)', () => {
+  const mpnetReference = JSON.parse(
+    readFileSync(new URL('../../test/fixtures/mpnet-reference.json', import.meta.url), 'utf8'),
+  ) as { texts: string[]; vectors: number[][] };
+
+  it('loads with no code change and equals an independent numpy MPNetModel within 1e-5', async () => {
+    const native = await import('onnxruntime-node');
+    const embedder = realEmbedder('mpnet', { core: { runtime: async () => native as never } });
+    const vectors = await embedder.embedMany(mpnetReference.texts);
+    expect(embedder.dimension).toBe(768);
+    expect(mpnetReference.texts.length).toBe(10);
+    for (const [index, vector] of vectors.entries()) {
+      const expected = mpnetReference.vectors[index]!;
+      expect(vector.length).toBe(768);
+      expect(
+        Math.max(...vector.map((value, position) => Math.abs(value - expected[position]!))),
+      ).toBeLessThan(1e-5);
+    }
+    const [guitar, strumming, example] = vectors;
+    expect(dot(guitar!, strumming!)).toBeGreaterThan(0.7);
+    expect(dot(guitar!, example!)).toBeLessThan(0.1);
+    embedder.dispose();
+  }, 120_000);
+});
