@@ -1,6 +1,6 @@
 import type { Embedder } from '../embed/types.js';
 import { AbortedError } from '../errors/index.js';
-import type { DocumentStore, KeyValueStore } from '../storage/types.js';
+import type { ChunkRecord, DocumentStore, KeyValueStore } from '../storage/types.js';
 import type { VectorStore } from '../vector/types.js';
 import type { KeywordEntry } from './bm25.js';
 import { MDocument } from './document.js';
@@ -34,6 +34,8 @@ export interface IngestContext {
   ensureIndex(dimension: number): Promise<void>;
   removeDocumentData(documentId: string, chunkCount: number): Promise<void>;
   forgetChunks(documentId: string): void;
+  /** Puts a freshly saved document's chunk records in the memory cache queries read from. */
+  rememberChunks(documentId: string, records: ChunkRecord[]): void;
 }
 
 /** Chunks already embedded for a document whose ingestion was cut off. */
@@ -196,6 +198,15 @@ export async function ingestInputs(
       }));
       await context.keywords.putDocument(document.id, entries);
       const timestamp = Date.now();
+      const records: ChunkRecord[] = chunks.map((chunk) => ({
+        id: chunk.id,
+        documentId: chunk.documentId,
+        index: chunk.index,
+        text: chunk.text,
+        start: chunk.start,
+        end: chunk.end,
+        metadata: chunk.metadata,
+      }));
       await context.store.saveDocument(
         {
           id: document.id,
@@ -209,17 +220,9 @@ export async function ingestInputs(
           createdAt: existing?.createdAt ?? timestamp,
           updatedAt: timestamp,
         },
-        chunks.map((chunk) => ({
-          id: chunk.id,
-          documentId: chunk.documentId,
-          index: chunk.index,
-          text: chunk.text,
-          start: chunk.start,
-          end: chunk.end,
-          metadata: chunk.metadata,
-        })),
+        records,
       );
-      context.forgetChunks(document.id);
+      context.rememberChunks(document.id, records);
       await context.store.deleteValue(progressNamespace(context.indexName), progressKey);
     });
     report.documents.push({ id: document.id, source, status, chunks: chunks.length, embedded });

@@ -81,17 +81,21 @@ describe('createKnowledgeBase', () => {
         return super.embed(text);
       }
     }
-    const kb = createKnowledgeBase({
+    const parts = {
       embedder: new SlowEmbedder(),
       vector: new ExactVectorStore(),
       store: new CountingStorage(),
-      indexName: 'timed',
-    });
-    await kb.ingest(
+    };
+    const ingesting = createKnowledgeBase({ ...parts, indexName: 'timed' });
+    await ingesting.ingest(
       ['kites fly high', 'kites need wind', 'boats need wind', 'boats float', 'trains run'].map(
         (text, index) => MDocument.fromText(text, { source: `${index}.txt` }),
       ),
     );
+    // The ingesting instance cached the records it wrote; a fresh one (a reload) must read them.
+    await ingesting.retrieve('kites and wind', { topK: 2 });
+    expect(reads).toEqual([]);
+    const kb = createKnowledgeBase({ ...parts, indexName: 'timed' });
     events.length = 0;
     const timings: RetrievalTimings[] = [];
     const context = await kb.context('kites and wind', {

@@ -124,7 +124,17 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions): KnowledgeBas
       forgetChunks(documentId);
     },
     forgetChunks: (documentId) => forgetChunks(documentId),
+    rememberChunks(documentId, records) {
+      forgetChunks(documentId);
+      for (const record of records) cacheChunk(record);
+    },
   };
+
+  /** Bounded memory cache of chunk records (oldest out first), so queries rarely read storage. */
+  function cacheChunk(record: ChunkRecord) {
+    if (chunkCache.size >= chunkCacheSize) chunkCache.delete(chunkCache.keys().next().value!);
+    chunkCache.set(record.id, record);
+  }
 
   function forgetChunks(documentId: string) {
     const prefix = `${documentId}#`;
@@ -142,8 +152,7 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions): KnowledgeBas
       timings.storageReads += missing.length;
       for (const record of await store.getChunksByIds(missing)) {
         found.set(record.id, record);
-        if (chunkCache.size >= chunkCacheSize) chunkCache.delete(chunkCache.keys().next().value!);
-        chunkCache.set(record.id, record);
+        cacheChunk(record);
       }
     }
     return found;
