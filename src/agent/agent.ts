@@ -98,7 +98,7 @@ export class Agent {
     input: AgentInput,
     options: GenerateOptions<S> = {},
   ): Promise<GenerateResult<InferSchemaOutput<S>>> {
-    return this.start(input, options, false, () => {}) as Promise<GenerateResult<InferSchemaOutput<S>>>;
+    return this.start(input, options, false, undefined) as Promise<GenerateResult<InferSchemaOutput<S>>>;
   }
 
   /** Starts a run and returns its event streams and result promises. */
@@ -208,11 +208,12 @@ export class Agent {
   private hooks(
     options: ResumeOptions,
     streaming: boolean,
-    emit: (event: AgentStreamEvent) => void,
+    emit: ((event: AgentStreamEvent) => void) | undefined,
   ): RunHooks {
     const structured = options.structuredOutput as StructuredOutputOptions | undefined;
     return {
       signal: options.abortSignal ?? neverAborted,
+      callerSignal: options.abortSignal,
       streaming,
       emit,
       onStepFinish: options.onStepFinish,
@@ -228,7 +229,7 @@ export class Agent {
     input: AgentInput,
     callOptions: GenerateOptions,
     streaming: boolean,
-    emit: (event: AgentStreamEvent) => void,
+    emit: ((event: AgentStreamEvent) => void) | undefined,
   ): Promise<GenerateResult> {
     const options: GenerateOptions = { ...this.config.defaultOptions, ...callOptions };
     const runId = options.runId ?? this.newId();
@@ -238,7 +239,7 @@ export class Agent {
       'agent.run_id': runId,
     });
     try {
-      emit({ type: 'start', runId });
+      emit?.({ type: 'start', runId });
       const state = await this.initialState(runId, input, options, hooks.structured?.plan.instruction);
       span?.recordInput?.(state.inputMessages);
       const result = await runLoop(state, this.dependencies(), hooks, span);
@@ -361,8 +362,8 @@ export class Agent {
     }
     call.decision = decision;
     if (reason !== undefined) call.reason = reason;
-    const hooks = this.hooks(options, emit !== undefined, emit ?? (() => {}));
-    hooks.emit({ type: 'start', runId });
+    const hooks = this.hooks(options, emit !== undefined, emit);
+    hooks.emit?.({ type: 'start', runId });
     if (state.suspendedStep.pending.some((pending) => pending.decision === undefined)) {
       await this.pendingRuns.save(state);
       return runResult(state, undefined, 'suspended');

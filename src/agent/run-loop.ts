@@ -28,9 +28,16 @@ export interface RunDependencies {
 
 /** Per-call hooks that are not persisted with the run. */
 export interface RunHooks {
+  /** The caller's signal, or one that never aborts. */
   signal: AbortSignal;
+  /** The caller's own signal, if any: only then is one handed to the model (the LLM layer listens on it). */
+  callerSignal: AbortSignal | undefined;
   streaming: boolean;
-  emit(event: AgentStreamEvent): void;
+  /**
+   * Receives stream events; `undefined` for `generate`, so no event objects are built for nobody
+   * (`hooks.emit?.(…)` skips evaluating its argument).
+   */
+  emit: ((event: AgentStreamEvent) => void) | undefined;
   onStepFinish: ((step: StepResult) => Promise<void> | void) | undefined;
   tracer: AgentTracer | undefined;
   structured: { schema: Schema; plan: StructuredOutputPlan } | undefined;
@@ -58,7 +65,7 @@ async function callModel(model: ChatModel, request: ChatRequest, hooks: RunHooks
     // HTTP connection from being reused for the next step.
     let result: ChatResult | undefined;
     for await (const event of model.stream(request)) {
-      if (event.type === 'text-delta') hooks.emit({ type: 'text-delta', delta: event.delta });
+      if (event.type === 'text-delta') hooks.emit?.({ type: 'text-delta', delta: event.delta });
       else if (event.type === 'finish') result = event.result;
     }
     if (result !== undefined) return result;
@@ -102,7 +109,7 @@ async function runTools(
           threadId: state.options.memory?.threadId,
           resourceId: state.options.memory?.resourceId,
           writer: {
-            write: (data) => hooks.emit({ type: 'tool-output', toolCallId: prepared.toolCallId, data }),
+            write: (data) => hooks.emit?.({ type: 'tool-output', toolCallId: prepared.toolCallId, data }),
           },
         };
         const traceContext = span?.context?.();
@@ -112,7 +119,7 @@ async function runTools(
         span?.recordOutput?.(result.result);
         if (result.isError) span?.setAttributes({ 'tool.error': JSON.stringify(result.result) });
         else span?.setStatus?.('ok');
-        hooks.emit({ type: 'tool-result', toolResult: result });
+        hooks.emit?.({ type: 'tool-result', toolResult: result });
         return result;
       } catch (error) {
         span?.recordError(error);
@@ -163,7 +170,7 @@ export function runResult(
 
 async function finishStep(step: StepResult, state: RunState, hooks: RunHooks): Promise<void> {
   state.steps.push(step);
-  hooks.emit({ type: 'step-finish', step });
+  hooks.emit?.({ type: 'step-finish', step });
   await hooks.onStepFinish?.(step);
 }
 
@@ -187,7 +194,7 @@ export async function completeSuspendedStep(
         error: { code: 'declined', message: call.reason ?? `The user declined to run "${call.toolName}".` },
       },
     }));
-  for (const result of declined) hooks.emit({ type: 'tool-result', toolResult: result });
+  for (const result of declined) hooks.emit?.({ type: 'tool-result', toolResult: result });
   // After a reload the resuming agent may have lost a tool; the model hears about it.
   const missing: ToolResult[] = approved
     .filter((call) => !deps.tools.has(call.toolName))
@@ -200,7 +207,7 @@ export async function completeSuspendedStep(
         error: { code: 'unknown_tool', message: `The tool "${call.toolName}" is no longer available.` },
       },
     }));
-  for (const result of missing) hooks.emit({ type: 'tool-result', toolResult: result });
+  for (const result of missing) hooks.emit?.({ type: 'tool-result', toolResult: result });
   const executed = await runTools(
     approved.flatMap((call) => {
       const tool = deps.tools.get(call.toolName);
@@ -240,13 +247,14 @@ export async function runLoop(
   while (state.steps.length < state.options.maxSteps) {
     throwIfAborted(hooks.signal);
     const stepNumber = state.steps.length;
-    hooks.emit({ type: 'step-start', stepNumber });
+    hooks.emit?.({ type: 'step-start', stepNumber });
     let stepFailed = false;
     const stepSpan = startSpan(hooks.tracer, 'agent.step', 'internal', runSpan, {
       'step.number': stepNumber,
     });
     try {
-      const request: ChatRequest = { messages: state.messages, signal: hooks.signal };
+      const request: ChatRequest = { messages: state.messages };
+      if (hooks.callerSignal !== undefined) request.signal = hooks.callerSignal;
       // An instrumented model (`traceChatModel`) nests its span under the step through this.
       if (stepSpan !== undefined) request.parentSpan = stepSpan;
       const tools = deps.toolDefinitions(state.options.activeTools);
@@ -290,10 +298,10 @@ export async function runLoop(
         const call = response.toolCalls[index]!;
         return toAgentToolCall(entry, call.arguments, call.name, call.id);
       });
-      for (const toolCall of step.toolCalls) hooks.emit({ type: 'tool-call', toolCall });
+      for (const toolCall of step.toolCalls) hooks.emit?.({ type: 'tool-call', toolCall });
 
       const failed = prepared.flatMap((entry) => (entry.ok ? [] : [entry.result]));
-      for (const result of failed) hooks.emit({ type: 'tool-result', toolResult: result });
+      for (const result of failed) hooks.emit?.({ type: 'tool-result', toolResult: result });
       const runnable: { tool: Tool; prepared: Extract<PreparedToolCall, { ok: true }> }[] = [];
       const pending: PendingToolCall[] = [];
       for (const entry of prepared) {
@@ -307,7 +315,7 @@ export async function runLoop(
             input: entry.input,
           };
           pending.push(call);
-          hooks.emit({
+          hooks.emit?.({
             type: 'tool-approval-required',
             toolCall: { toolCallId: call.toolCallId, toolName: call.toolName, args: call.args },
           });
