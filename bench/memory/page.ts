@@ -248,6 +248,89 @@ try {
     `append ours ${JSON.stringify(timing(appendSamples))} naive ${JSON.stringify(timing(naiveAppendSamples))}`,
   );
 
+  // --- the floor under an append: one add in one relaxed transaction, no thread read ---------
+  const raw = await new Promise<IDBDatabase>((resolve, reject) => {
+    const request = indexedDB.open(name);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  const floorSamples: number[] = [];
+  const quietAppendSamples: number[] = [];
+  for (let index = 0; index < appends; index++) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const message: ChatMessage = { role: 'user', content: `floor note ${index}` };
+    await timed(quietAppendSamples, () =>
+      storage.appendMessages([{ id: `quiet${index}`, threadId, resourceId, message, createdAt: Date.now() }]),
+    );
+    await timed(
+      floorSamples,
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const tx = raw.transaction('messages', 'readwrite', { durability: 'relaxed' });
+          tx.oncomplete = () => resolve();
+          tx.onabort = () => reject(tx.error);
+          tx.objectStore('messages').add({
+            id: `floor${index}`,
+            threadId: 'floor',
+            resourceId,
+            seq: index,
+            message,
+            createdAt: Date.now(),
+          });
+          tx.commit();
+        }),
+    );
+  }
+
+  // --- listing threads: a page from the index vs a reverse value cursor ---------------------
+  const listResources = 10;
+  const threadsPerResource = 100;
+  for (let index = 0; index < listResources * threadsPerResource; index++) {
+    await storage.saveThread({
+      id: `list-${index}`,
+      resourceId: `lister-${index % listResources}`,
+      createdAt: index,
+      updatedAt: index,
+      nextSeq: 0,
+    });
+  }
+  const cursorPage = (owner: string, limit: number, offset: number) =>
+    new Promise<unknown[]>((resolve, reject) => {
+      const tx = raw.transaction('threads', 'readonly');
+      const request = tx
+        .objectStore('threads')
+        .index('byResourceRecent')
+        .openCursor(IDBKeyRange.bound([owner], [owner, []]), 'prev');
+      const items: unknown[] = [];
+      let skipped = offset === 0;
+      request.onsuccess = () => {
+        const cursor = request.result;
+        if (!cursor || items.length === limit) return resolve(items);
+        if (!skipped) {
+          skipped = true;
+          return cursor.advance(offset);
+        }
+        items.push(cursor.value);
+        cursor.continue();
+      };
+      tx.onabort = () => reject(tx.error);
+    });
+  const listSamples: number[] = [];
+  const listCursorSamples: number[] = [];
+  for (let rep = 0; rep < 100; rep++) {
+    const owner = `lister-${rep % listResources}`;
+    const offset = (rep % 4) * 20;
+    const page = await timed(listSamples, () =>
+      storage.listThreads({ resourceId: owner, limit: 20, offset }),
+    );
+    const peerPage = await timed(listCursorSamples, () => cursorPage(owner, 20, offset));
+    if (page.items.length !== 20 || peerPage.length !== 20) throw new Error('listing pages differ');
+  }
+  raw.close();
+  log(
+    `append floor ${JSON.stringify(timing(floorSamples))} ours (no background work) ${JSON.stringify(timing(quietAppendSamples))}; list threads ours ${JSON.stringify(timing(listSamples))} cursor ${JSON.stringify(timing(listCursorSamples))}`,
+  );
+
   await storage.close();
   await cursorStorage.close();
   embedder.dispose();
@@ -258,6 +341,8 @@ try {
       context: timing(contextSamples),
       append: timing(appendSamples),
       appendStorage: timing(appendStorageSamples),
+      appendQuiet: timing(quietAppendSamples),
+      listThreads: timing(listSamples),
       lastGetAll: timing(getAllSamples),
       contextWithoutEmbedding: timing(contextNoEmbedSamples),
       recalledPerTurn: recalledTotal / turns,
@@ -267,7 +352,9 @@ try {
       contextWithoutEmbedding: timing(naiveNoEmbedSamples),
       append: timing(naiveAppendSamples),
       lastCursor: timing(cursorSamples),
+      listThreadsCursor: timing(listCursorSamples),
     },
+    appendFloor: timing(floorSamples),
     queryEmbed: timing(embedSamples),
     breakdown: {
       lastMessages: timing(breakdown.lastMessages),
