@@ -84,6 +84,35 @@ describe('Memory threads', () => {
     expect((await memory.listMessages({ threadId: 'copy', resourceId: 'u1' })).total).toBe(2);
   });
 
+  it('creates a new thread once when several first appends arrive together, keeping every message', async () => {
+    const { memory, storage } = setup();
+    let threadSaves = 0;
+    const saveThread = storage.saveThread.bind(storage);
+    storage.saveThread = async (record) => {
+      threadSaves += 1;
+      return saveThread(record);
+    };
+    await Promise.all(
+      ['a', 'b', 'c', 'd'].map((content) =>
+        memory.saveMessages({ threadId: 'fresh', resourceId: 'u1', messages: [user(content)] }),
+      ),
+    );
+    expect(threadSaves).toBe(1);
+    const page = await memory.listMessages({ threadId: 'fresh', resourceId: 'u1' });
+    expect(page.items.map((record) => record.seq)).toEqual([0, 1, 2, 3]);
+    expect(new Set(texts(page.items.map((record) => record.message)))).toEqual(new Set(['a', 'b', 'c', 'd']));
+    // Another resource joining the same first-append burst still gets NotFoundError.
+    await expect(
+      Promise.all([
+        memory.saveMessages({ threadId: 'burst', resourceId: 'u1', messages: [user('mine')] }),
+        memory.saveMessages({ threadId: 'burst', resourceId: 'u2', messages: [user('theirs')] }),
+      ]),
+    ).rejects.toBeInstanceOf(NotFoundError);
+    expect(
+      texts((await memory.listMessages({ threadId: 'burst', resourceId: 'u1' })).items.map((r) => r.message)),
+    ).toEqual(['mine']);
+  });
+
   it('never lets one resource read or write the thread of another', async () => {
     const { memory, storage } = setup({
       semanticRecall: true,

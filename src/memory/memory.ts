@@ -57,6 +57,7 @@ export class Memory {
   readonly #onBackgroundError: ((error: unknown) => void) | undefined;
   readonly #background = new Set<Promise<void>>();
   readonly #titling = new Set<string>();
+  readonly #creating = new Map<string, Promise<ThreadRecord>>();
   #backgroundErrors: unknown[] = [];
 
   /** @throws InvalidArgumentError when semantic recall is on without `embedder` and `vector`. */
@@ -117,6 +118,18 @@ export class Memory {
     if (request.metadata !== undefined) thread.metadata = request.metadata;
     await this.#storage.saveThread(thread);
     return thread;
+  }
+
+  /** Creates a thread on first use; concurrent first appends in this tab share one creation. */
+  #createOnce(scope: Scope): Promise<ThreadRecord> {
+    let creating = this.#creating.get(scope.threadId);
+    if (!creating) {
+      creating = this.createThread({ resourceId: scope.resourceId, threadId: scope.threadId }).finally(() =>
+        this.#creating.delete(scope.threadId),
+      );
+      this.#creating.set(scope.threadId, creating);
+    }
+    return creating;
   }
 
   async #ensureResource(resourceId: string): Promise<void> {
@@ -234,7 +247,7 @@ export class Memory {
       saved = await this.#storage.appendMessages(records);
     } catch (error) {
       if (!NotFoundError.isInstance(error)) throw error;
-      await this.createThread({ resourceId: request.resourceId, threadId: request.threadId });
+      await this.#createOnce(request);
       saved = await this.#storage.appendMessages(records);
     }
     this.#embedInBackground(saved);
