@@ -20,17 +20,6 @@ interface Corpus {
   queries: string[];
 }
 
-async function timeQueries(queries: string[], run: (query: string) => Promise<unknown>): Promise<number[]> {
-  for (const query of queries.slice(0, 5)) await run(query);
-  const times: number[] = [];
-  for (const query of queries) {
-    const started = performance.now();
-    await run(query);
-    times.push(performance.now() - started);
-  }
-  return times;
-}
-
 /** Per-stage p50/p95 of the timings a knowledge base reported for each timed query. */
 function stageSummary(samples: RetrievalTimings[]): Record<string, { p50: number; p95: number }> {
   const summary: Record<string, { p50: number; p95: number }> = {};
@@ -52,7 +41,7 @@ function formatStages(summary: Record<string, { p50: number; p95: number }>): st
     .join(', ');
 }
 
-async function ours({ documents, queries }: Corpus) {
+async function ours({ documents }: Corpus) {
   const suffix = Date.now();
   const store = await IndexedDBStorage.open({ name: `lumos-rag-bench-${suffix}` });
   const vector = new BrowserVector({ databaseName: `lumos-rag-bench-vectors-${suffix}` });
@@ -90,48 +79,63 @@ async function ours({ documents, queries }: Corpus) {
   );
   const ingestMs = performance.now() - started;
   const chunks = report.documents.reduce((sum, document) => sum + document.chunks, 0);
-  // The query embedding alone (worker round trip and tokenization included), for the breakdown.
-  const embedTimes = await timeQueries(queries, (query) => embedder.embed(query));
   const stages: Record<'vector' | 'hybrid', RetrievalTimings[]> = { vector: [], hybrid: [] };
-  const timed = (mode: 'vector' | 'hybrid') => (query: string) =>
+  const context = (mode: 'vector' | 'hybrid', query: string, record: boolean) =>
     kb.context(query, {
       topK: 5,
       mode,
       maxTokens: 1500,
-      onTimings: (timings) => stages[mode].push(timings),
+      ...(record ? { onTimings: (timings: RetrievalTimings) => stages[mode].push(timings) } : {}),
     });
-  const vectorTimes = await timeQueries(queries, timed('vector'));
-  const hybridTimes = await timeQueries(queries, timed('hybrid'));
-  // The warm-up queries are not part of the timed set.
-  const breakdown = {
-    vector: stageSummary(stages.vector.slice(5)),
-    hybrid: stageSummary(stages.hybrid.slice(5)),
-  };
-  log(`ours: query embed alone p50/p95 ${formatStages({ embed: summarize(embedTimes) })}`);
-  log(`ours: vector stages p50/p95 ms: ${formatStages(breakdown.vector)}`);
-  log(`ours: hybrid stages p50/p95 ms: ${formatStages(breakdown.hybrid)}`);
-  embedder.dispose();
-  await vector.close();
-  await store.close();
   return {
     ingestMs,
     chunks,
     timings: report.timings,
-    vectorTimes,
-    hybridTimes,
-    queryEmbed: summarize(embedTimes),
-    breakdown,
+    stages,
+    /** The timed query cases of this side, by name. */
+    cases: {
+      // The query embedding alone (worker round trip and tokenization included), for the breakdown.
+      embed: (query: string) => embedder.embed(query),
+      vector: (query: string, record: boolean) => context('vector', query, record),
+      hybrid: (query: string, record: boolean) => context('hybrid', query, record),
+    },
+    async close() {
+      embedder.dispose();
+      await vector.close();
+      await store.close();
+    },
   };
 }
 
-async function naive({ documents, queries }: Corpus) {
+async function naive({ documents }: Corpus) {
   const pipeline = await naivePipeline(model);
   const started = performance.now();
   const report = await pipeline.ingest(documents);
   const ingestMs = performance.now() - started;
-  const times = await timeQueries(queries, (query) => pipeline.query(query));
-  pipeline.close();
-  return { ingestMs, chunks: report.chunks, timings: report.timings, vectorTimes: times };
+  return { ingestMs, chunks: report.chunks, timings: report.timings, pipeline };
+}
+
+/**
+ * Times every query case of both sides on every query, rotating the order per query, so load
+ * from elsewhere on the machine falls on both sides alike (both sides are loaded and idle while
+ * the other runs: ours in workers, the naive pipeline on the page).
+ */
+async function timeInterleaved(
+  queries: string[],
+  cases: Record<string, (query: string, record: boolean) => Promise<unknown>>,
+): Promise<Record<string, number[]>> {
+  const names = Object.keys(cases);
+  for (const query of queries.slice(0, 5)) for (const name of names) await cases[name]!(query, false);
+  const times: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));
+  for (const [position, query] of queries.entries()) {
+    for (let step = 0; step < names.length; step++) {
+      const name = names[(position + step) % names.length]!;
+      const started = performance.now();
+      await cases[name]!(query, true);
+      times[name]!.push(performance.now() - started);
+    }
+  }
+  return times;
 }
 
 try {
@@ -146,12 +150,38 @@ try {
   log(
     `naive: ingest ${Math.round(theirs.ingestMs)} ms, ${theirs.chunks} chunks, ${JSON.stringify(theirs.timings)}`,
   );
+  const times = await timeInterleaved(corpus.queries, {
+    ...mine.cases,
+    naive: (query) => theirs.pipeline.query(query),
+  });
+  const breakdown = {
+    vector: stageSummary(mine.stages.vector),
+    hybrid: stageSummary(mine.stages.hybrid),
+  };
+  log(`ours: query embed alone p50/p95 ${formatStages({ embed: summarize(times.embed!) })}`);
+  log(`ours: vector stages p50/p95 ms: ${formatStages(breakdown.vector)}`);
+  log(`ours: hybrid stages p50/p95 ms: ${formatStages(breakdown.hybrid)}`);
+  await mine.close();
+  theirs.pipeline.close();
   (globalThis as Record<string, unknown>).__benchResult = {
     documents: corpus.documents.length,
     bytes,
     workers,
-    ours: mine,
-    naive: theirs,
+    ours: {
+      ingestMs: mine.ingestMs,
+      chunks: mine.chunks,
+      timings: mine.timings,
+      vectorTimes: times.vector,
+      hybridTimes: times.hybrid,
+      queryEmbed: summarize(times.embed!),
+      breakdown,
+    },
+    naive: {
+      ingestMs: theirs.ingestMs,
+      chunks: theirs.chunks,
+      timings: theirs.timings,
+      vectorTimes: times.naive,
+    },
   };
 } catch (error) {
   (globalThis as Record<string, unknown>).__benchResult = { error: String((error as Error)?.stack ?? error) };
