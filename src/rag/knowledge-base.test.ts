@@ -118,4 +118,29 @@ describe('createKnowledgeBase', () => {
     expect(timings[1]!.assembleMs).toBe(0);
     expect(reads).toHaveLength(1);
   });
+
+  it('counts the tokens of a recurring passage once across queries', async () => {
+    const kb = createKnowledgeBase({
+      embedder: new HashEmbedder(),
+      vector: new ExactVectorStore(),
+      store: new InMemoryStorage(),
+      indexName: 'counted',
+    });
+    await kb.ingest([
+      MDocument.fromText('Kites fly high in the wind.', { source: 'kites.txt' }),
+      MDocument.fromText('Boats float on calm water.', { source: 'boats.txt' }),
+    ]);
+    const counted: string[] = [];
+    const countTokens = (text: string) => {
+      counted.push(text);
+      return text.split(/\s+/).length;
+    };
+    const first = await kb.context('kites wind', { topK: 2, countTokens, maxTokens: 500 });
+    expect(first.citations.length).toBe(2);
+    const firstCalls = counted.length;
+    expect(firstCalls).toBe(3);
+    const again = await kb.context('kites wind', { topK: 2, countTokens, maxTokens: 500 });
+    expect(again).toEqual(first);
+    expect(counted.length).toBe(firstCalls);
+  });
 });

@@ -3,6 +3,7 @@ import { InvalidArgumentError } from '../errors/index.js';
 import type { ChunkRecord, DocumentRecord, DocumentStore, KeyValueStore } from '../storage/types.js';
 import { compileFilter } from '../vector/filter.js';
 import type { VectorStore } from '../vector/types.js';
+import { loadTokenCounter } from './chunk/tokens.js';
 import { type AssembleContextOptions, type AssembledContext, assembleContext } from './context.js';
 import { cosine, jaccard, maximalMarginalRelevance, type RankedId, reciprocalRankFusion } from './fusion.js';
 import { type IngestContext, ingestInputs, progressNamespace } from './ingest.js';
@@ -64,6 +65,26 @@ export interface KnowledgeBase {
 }
 
 const chunkCacheSize = 4096;
+const tokenCountCacheSize = 4096;
+const tokenCounts = new WeakMap<(text: string) => number, Map<string, number>>();
+
+/**
+ * The same passage (chunk, number, source, span) recurs across queries; its o200k count is
+ * remembered per counter instead of re-tokenizing the passage every time.
+ */
+function memoizedCounter(count: (text: string) => number): (text: string) => number {
+  let counts = tokenCounts.get(count);
+  if (!counts) tokenCounts.set(count, (counts = new Map()));
+  const cache = counts;
+  return (text) => {
+    const known = cache.get(text);
+    if (known !== undefined) return known;
+    const tokens = count(text);
+    if (cache.size >= tokenCountCacheSize) cache.delete(cache.keys().next().value!);
+    cache.set(text, tokens);
+    return tokens;
+  };
+}
 
 function emptyTimings(): RetrievalTimings {
   return {
@@ -296,7 +317,8 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions): KnowledgeBas
         },
       });
       const assembleStarted = now();
-      const assembled = await assembleContext(chunks, contextOptions);
+      const countTokens = memoizedCounter(contextOptions.countTokens ?? (await loadTokenCounter()));
+      const assembled = await assembleContext(chunks, { ...contextOptions, countTokens });
       if (timings && contextOptions.onTimings) {
         contextOptions.onTimings({
           ...timings,
