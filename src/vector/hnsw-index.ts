@@ -113,6 +113,20 @@ export class HnswIndex {
     return first;
   }
 
+  /**
+   * Appends packed, already-normalised vectors unlinked after verifying their checksum, with one
+   * copy into the module: the checksum is computed on the copy that is then appended. Returns
+   * the first new node id, or `undefined` (nothing appended) when the checksum differs.
+   */
+  appendVerified(vectors: ArrayBuffer, checksum: number): number | undefined {
+    const pointer = this.scratch(Math.max(16, vectors.byteLength));
+    new Uint8Array(this.wasm.memory.buffer, pointer, vectors.byteLength).set(new Uint8Array(vectors));
+    if (this.wasm.checksum(pointer, vectors.byteLength) >>> 0 !== checksum) return undefined;
+    const id = this.wasm.append(pointer, vectors.byteLength / 4 / this.dimension, 1);
+    if (id < 0) throw outOfMemory();
+    return id;
+  }
+
   /** Links an appended node into the graph. */
   link(id: number): void {
     if (!this.wasm.insert(id)) throw outOfMemory();
@@ -196,10 +210,17 @@ export class HnswIndex {
     return new Uint8Array(this.wasm.memory.buffer, pointer, bytes).slice();
   }
 
-  /** Restores links saved by `saveGraph` for the first nodes; returns how many, or -1 if malformed. */
-  loadGraph(graph: Uint8Array): number {
-    const pointer = this.scratch(graph.byteLength);
+  /**
+   * Restores links saved by `saveGraph` for the first nodes; returns how many, or -1 if
+   * malformed. With `checksum`, the bytes are verified on the same copy first: `'checksum'` when
+   * they differ (nothing restored).
+   */
+  loadGraph(graph: Uint8Array, checksum?: number): number | 'checksum' {
+    const pointer = this.scratch(Math.max(16, graph.byteLength));
     new Uint8Array(this.wasm.memory.buffer, pointer, graph.byteLength).set(graph);
+    if (checksum !== undefined && this.wasm.checksum(pointer, graph.byteLength) >>> 0 !== checksum) {
+      return 'checksum';
+    }
     return this.wasm.graph_load(pointer, graph.byteLength);
   }
 

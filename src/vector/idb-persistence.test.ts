@@ -54,6 +54,37 @@ describe('IdbVectorPersistence', () => {
     await persistence.close();
   });
 
+  it('reads one consistent generation when another connection commits mid-load', async () => {
+    const databaseName = `t-${Math.random()}`;
+    const reader = new IdbVectorPersistence({ databaseName });
+    const writer = new IdbVectorPersistence({ databaseName });
+    const shards = (generation: number) => [0, 1, 2, 3].map((number) => shard(number, generation));
+    await writer.commit({ manifest: manifest(1, [1, 1, 1, 1]), shards: shards(1) });
+    // Land a commit right after the reader has read the manifest, before it reads the shards.
+    // biome-ignore lint/complexity/useLiteralKeys: reaches the private connection to inject a commit
+    const database = await reader['open']();
+    const get = database.get.bind(database);
+    let commits = 0;
+    database.get = (async (...args: Parameters<typeof get>) => {
+      const value = await get(...args);
+      if (args[0] === 'manifests' && commits++ === 0) {
+        await writer.commit({ manifest: manifest(2, [2, 2, 2, 2]), shards: shards(2) });
+      }
+      return value;
+    }) as typeof database.get;
+    const snapshot = await reader.load('i', -1, true);
+    expect(commits).toBeGreaterThan(0);
+    expect(snapshot?.manifest.generation).toBe(2);
+    expect(snapshot?.shards.map((record) => [record.shard, record.generation])).toEqual([
+      [0, 2],
+      [1, 2],
+      [2, 2],
+      [3, 2],
+    ]);
+    await reader.close();
+    await writer.close();
+  });
+
   it('backs VectorCore so a new core (a reload) finds the index', async () => {
     const databaseName = `t-${Math.random()}`;
     const first = new VectorCore({ databaseName });

@@ -1,4 +1,4 @@
-import { type DBSchema, type IDBPDatabase, openDB } from 'idb';
+import { type DBSchema, type IDBPDatabase, type IDBPTransaction, openDB } from 'idb';
 import { QuotaExceededError, StorageBlockedError } from '../errors/index.js';
 import type {
   IndexCommit,
@@ -14,6 +14,8 @@ interface VectorSchema extends DBSchema {
   shards: { key: [string, number]; value: VectorShard; indexes: { byIndex: string } };
   graphs: { key: string; value: StoredGraph };
 }
+
+type ReadTransaction = IDBPTransaction<VectorSchema, ['manifests', 'shards', 'graphs'], 'readonly'>;
 
 export interface IdbVectorPersistenceOptions {
   /** @default 'lumos-vectors' */
@@ -57,7 +59,46 @@ export class IdbVectorPersistence implements VectorPersistence {
     return (await this.open()).getAll('manifests');
   }
 
+  /**
+   * Reads each shard (and the graph) in its own small read-only transaction, all at once:
+   * Chromium reads the large values of concurrent transactions in parallel (150 MB: ≈ 0.5 s
+   * against ≈ 1 s in one transaction, measured in a worker). Each transaction re-reads the
+   * manifest, so every record is known to belong to the same committed generation; if a commit
+   * landed in between, the load falls back to one transaction.
+   */
   async load(index: string, sinceGeneration: number, withGraph: boolean): Promise<IndexSnapshot | undefined> {
+    const database = await this.open();
+    const manifest = await database.get('manifests', index);
+    if (!manifest) return undefined;
+    const wanted = manifest.shardGenerations.flatMap((generation, shard) =>
+      generation > sinceGeneration ? [shard] : [],
+    );
+    const consistent = async <T>(read: (transaction: ReadTransaction) => Promise<T>) => {
+      const transaction = database.transaction(['manifests', 'shards', 'graphs'], 'readonly');
+      const [current, value] = await Promise.all([
+        transaction.objectStore('manifests').get(index),
+        read(transaction),
+        transaction.done,
+      ]);
+      return { value, same: current?.generation === manifest.generation };
+    };
+    const [shardReads, graphRead] = await Promise.all([
+      Promise.all(wanted.map((shard) => consistent((tx) => tx.objectStore('shards').get([index, shard])))),
+      withGraph ? consistent((tx) => tx.objectStore('graphs').get(index)) : undefined,
+    ]);
+    if (shardReads.some((read) => !read.same) || (graphRead && !graphRead.same)) {
+      return this.loadInOneTransaction(index, sinceGeneration, withGraph);
+    }
+    const shards = shardReads.flatMap((read) => (read.value ? [read.value] : []));
+    const graph = graphRead?.value;
+    return graph ? { manifest, shards, graph } : { manifest, shards };
+  }
+
+  private async loadInOneTransaction(
+    index: string,
+    sinceGeneration: number,
+    withGraph: boolean,
+  ): Promise<IndexSnapshot | undefined> {
     const database = await this.open();
     const transaction = database.transaction(['manifests', 'shards', 'graphs'], 'readonly');
     const manifest = await transaction.objectStore('manifests').get(index);
@@ -66,9 +107,11 @@ export class IdbVectorPersistence implements VectorPersistence {
     const wanted = manifest.shardGenerations.flatMap((generation, shard) =>
       generation > sinceGeneration ? [shard] : [],
     );
-    const found = await Promise.all(wanted.map((shard) => store.get([index, shard])));
+    const [found, graph] = await Promise.all([
+      Promise.all(wanted.map((shard) => store.get([index, shard]))),
+      withGraph ? transaction.objectStore('graphs').get(index) : undefined,
+    ]);
     const shards = found.filter((shard): shard is VectorShard => shard !== undefined);
-    const graph = withGraph ? await transaction.objectStore('graphs').get(index) : undefined;
     await transaction.done;
     return graph ? { manifest, shards, graph } : { manifest, shards };
   }

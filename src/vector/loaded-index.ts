@@ -206,7 +206,12 @@ export class LoadedIndex {
       const loaded = new LoadedIndex(manifest.name, await HnswIndex.create(module, params));
       loaded.growDeleted(manifest.nodeCount);
       for (const shard of shards) {
-        loaded.hnsw.add(checkedVectors(loaded, shard), { raw: true, link: false });
+        // One copy into the module: the checksum is verified on the bytes that are appended.
+        if (
+          !shapeOk(loaded, shard) ||
+          loaded.hnsw.appendVerified(shard.vectors, shard.checksum) === undefined
+        )
+          throw corruptShard(loaded, shard);
         loaded.ids.push(...shard.ids);
         loaded.metadata.push(...shard.metadata);
       }
@@ -222,10 +227,13 @@ export class LoadedIndex {
       let graphRebuilt: string | undefined;
       const graph = snapshot.graph;
       if (useGraph && graph) {
-        const bytes = new Uint8Array(graph.bytes);
-        if (loaded.hnsw.checksum(bytes) !== graph.checksum) graphRebuilt = 'graph checksum mismatch';
-        else if (graph.nodeCount > manifest.nodeCount) graphRebuilt = 'graph covers more nodes than stored';
-        else if (loaded.hnsw.loadGraph(bytes) !== graph.nodeCount) graphRebuilt = 'graph failed validation';
+        const restored =
+          graph.nodeCount > manifest.nodeCount
+            ? 'too many'
+            : loaded.hnsw.loadGraph(new Uint8Array(graph.bytes), graph.checksum);
+        if (restored === 'checksum') graphRebuilt = 'graph checksum mismatch';
+        else if (restored === 'too many') graphRebuilt = 'graph covers more nodes than stored';
+        else if (restored !== graph.nodeCount) graphRebuilt = 'graph failed validation';
         else graphNodes = graph.nodeCount;
         if (graphRebuilt) {
           const rebuilt = await build(false);
@@ -254,21 +262,28 @@ export class LoadedIndex {
   }
 }
 
+/** Sizes of a shard's parts agree with each other and the index dimension. */
+function shapeOk(index: LoadedIndex, shard: VectorShard): boolean {
+  return (
+    shard.vectors.byteLength === shard.ids.length * index.dimension * 4 &&
+    shard.deleted.length === shard.ids.length &&
+    shard.metadata.length === shard.ids.length
+  );
+}
+
+function corruptShard(index: LoadedIndex, shard: VectorShard): CorruptDataError {
+  return new CorruptDataError(
+    `Shard ${shard.shard} of vector index "${index.name}" is corrupt or truncated.`,
+    {
+      hint: 'Its vectors cannot be trusted: delete the index and upsert the documents again.',
+      data: { index: index.name, shard: shard.shard },
+    },
+  );
+}
+
 function checkedVectors(index: LoadedIndex, shard: VectorShard): Float32Array {
-  const bytes = new Uint8Array(shard.vectors);
-  if (
-    shard.vectors.byteLength !== shard.ids.length * index.dimension * 4 ||
-    shard.deleted.length !== shard.ids.length ||
-    shard.metadata.length !== shard.ids.length ||
-    index.hnsw.checksum(bytes) !== shard.checksum
-  ) {
-    throw new CorruptDataError(
-      `Shard ${shard.shard} of vector index "${index.name}" is corrupt or truncated.`,
-      {
-        hint: 'Its vectors cannot be trusted: delete the index and upsert the documents again.',
-        data: { index: index.name, shard: shard.shard },
-      },
-    );
+  if (!shapeOk(index, shard) || index.hnsw.checksum(new Uint8Array(shard.vectors)) !== shard.checksum) {
+    throw corruptShard(index, shard);
   }
   return new Float32Array(shard.vectors);
 }

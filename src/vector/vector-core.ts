@@ -218,6 +218,8 @@ export class VectorCore implements VectorStore {
       if (loaded) return loaded;
       throw unknownIndex(name);
     }
+    const module = this.wasm(); // compiles while IndexedDB reads
+    module.catch(() => undefined); // a failure surfaces where it is awaited below
     const snapshot = await this.persistence.load(name, loaded ? loaded.generation : -1, !loaded);
     if (!snapshot) {
       this.indexes.delete(name);
@@ -231,7 +233,7 @@ export class VectorCore implements VectorStore {
     }
     const full = loaded ? await this.persistence.load(name, -1, true) : snapshot;
     if (!full) throw unknownIndex(name);
-    const { index, report } = await LoadedIndex.restore(await this.wasm(), full);
+    const { index, report } = await LoadedIndex.restore(await module, full);
     this.indexes.set(name, index);
     this.loads.set(name, report);
     return index;
