@@ -1,0 +1,60 @@
+// The opt-in WebGPU backend really running: Chromium with SwiftShader's WebGPU adapter (a CPU
+// implementation of WebGPU, so no GPU is needed), the real model, checked against WASM.
+import { type Browser, chromium } from 'playwright-core';
+import { createServer, type ViteDevServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumArgs, chromiumPath } from '../support/chromium.js';
+
+const webgpuArgs = [
+  ...chromiumArgs.filter((flag) => flag !== '--disable-gpu'),
+  '--enable-unsafe-webgpu',
+  '--use-webgpu-adapter=swiftshader',
+];
+
+describe('LocalEmbedder on WebGPU (Chromium, SwiftShader adapter)', () => {
+  let server: ViteDevServer;
+  let browser: Browser;
+  let origin: string;
+
+  beforeAll(async () => {
+    server = await createServer({
+      configFile: false,
+      root: process.cwd(),
+      logLevel: 'warn',
+      server: { port: 0, host: '127.0.0.1' },
+      optimizeDeps: { noDiscovery: true, include: [] },
+    });
+    await server.listen();
+    const address = server.httpServer?.address();
+    if (!address || typeof address === 'string') throw new Error('Vite did not start');
+    origin = `http://127.0.0.1:${address.port}`;
+    browser = await chromium.launch({ executablePath: chromiumPath(), args: webgpuArgs, headless: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('runs on a real WebGPU adapter only after matching WASM, with 384-d vectors equal to WASM', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${origin}/test/fixtures/webgpu-page/index.html`);
+    const result = (await page.evaluate(() => (globalThis as Record<string, unknown>).__result, null)) as {
+      adapter: string | null;
+      backend: string;
+      fallbackReason: string | null;
+      dimensions: number[];
+      cosines: number[];
+      error?: string;
+    };
+    expect(result.error).toBeUndefined();
+    expect(result.adapter).toMatch(/swiftshader/i);
+    expect(result.fallbackReason).toBeNull();
+    expect(result.backend).toBe('webgpu');
+    expect(new Set(result.dimensions)).toEqual(new Set([384]));
+    expect(Math.min(...result.cosines)).toBeGreaterThanOrEqual(0.999);
+    expect(errors).toEqual([]);
+  }, 180_000);
+});
