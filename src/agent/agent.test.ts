@@ -554,6 +554,42 @@ describe('hooks', () => {
   });
 });
 
+describe('tracing sub-agents', () => {
+  it('nests a traced sub-agent run under the tool call that runs it', async () => {
+    const exporter = createMemoryExporter();
+    const tracer = createTracer({ exporters: [exporter] });
+    const helper = new Agent({
+      name: 'helper',
+      instructions: '',
+      model: traceChatModel(new ScriptedModel([{ text: 'helped' }]), tracer),
+      defaultOptions: { tracer },
+    });
+    const lead = new Agent({
+      name: 'lead',
+      instructions: '',
+      model: traceChatModel(
+        new ScriptedModel([
+          { toolCalls: [{ name: 'helper', arguments: { prompt: 'help' } }] },
+          { text: 'done' },
+        ]),
+        tracer,
+      ),
+      tools: { helper },
+    });
+    await lead.generate('go', { tracer });
+    const spans = exporter.spans();
+    const runs = spans.filter((span) => span.name === 'agent.run');
+    const call = spans.find((span) => span.name === 'tool.call')!;
+    const inner = runs.find((span) => span.attributes['agent.name'] === 'helper')!;
+    expect(inner.parentSpanId).toBe(call.spanId);
+    const innerStep = spans.find((span) => span.name === 'agent.step' && span.parentSpanId === inner.spanId)!;
+    expect(
+      spans.filter((span) => span.kind === 'model' && span.parentSpanId === innerStep.spanId),
+    ).toHaveLength(1);
+    expect(new Set(spans.map((span) => span.traceId)).size).toBe(1);
+  });
+});
+
 describe('memory and sub-agents', () => {
   it('loads context and saves the exchange', async () => {
     const saved: ChatMessage[][] = [];

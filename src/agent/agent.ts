@@ -178,7 +178,13 @@ export class Agent {
       requireApproval: false,
       timeoutMs: undefined,
       execute: async (input, context) => {
-        const result = await this.generate(input.prompt, { abortSignal: context.abortSignal });
+        // Traced when this agent has a tracer (`defaultOptions.tracer`): its run nests under the call.
+        const result = await this.generate(
+          input.prompt,
+          context.traceContext === undefined
+            ? { abortSignal: context.abortSignal }
+            : { abortSignal: context.abortSignal, parentSpan: context.traceContext },
+        );
         return { text: result.text };
       },
     };
@@ -234,7 +240,7 @@ export class Agent {
     const options: GenerateOptions = { ...this.config.defaultOptions, ...callOptions };
     const runId = options.runId ?? this.newId();
     const hooks = this.hooks(options, streaming, emit);
-    const span = startSpan(hooks.tracer, 'agent.run', 'agent', undefined, {
+    const span = startSpan(hooks.tracer, 'agent.run', 'agent', options.parentSpan, {
       'agent.name': this.name,
       'agent.run_id': runId,
     });

@@ -40,7 +40,7 @@ export function startSpan(
   tracer: AgentTracer | undefined,
   name: string,
   kind: 'agent' | 'tool' | 'internal',
-  parent: AgentSpan | undefined,
+  parent: unknown,
   attributes: Record<string, string | number | boolean>,
 ): AgentSpan | undefined {
   if (tracer === undefined) return undefined;

@@ -69,6 +69,12 @@ export interface AgentCallOptions {
   onStepFinish?: (step: StepResult) => Promise<void> | void;
   /** Tracing hook; spans are `agent.run`, `agent.step`, `tool.call`. */
   tracer?: AgentTracer;
+  /**
+   * The span the run's `agent.run` span nests under, passed to the tracer as `parent` (a span or a
+   * span context, e.g. the `traceContext` of the tool call that runs this agent as a sub-agent).
+   * @default none: the run starts a trace
+   */
+  parentSpan?: unknown;
   /** Identifies the run; generated when left out. */
   runId?: string;
 }
