@@ -91,7 +91,10 @@ describe('createOtlpHttpExporter batching (BatchSpanProcessor semantics)', () =>
     });
     await exporter.export([span(1), span(2), span(3), span(4), span(5)]);
     await nextTask();
+    await nextTask();
     expect(collector.requests).toEqual([['s1', 's2']]);
+    // While a request is under way the rest waits in the bounded queue, not in pending requests.
+    expect(exporter.stats().queued).toBe(3);
     let flushed = false;
     const flushing = exporter.flush().then(() => {
       flushed = true;
@@ -103,6 +106,33 @@ describe('createOtlpHttpExporter batching (BatchSpanProcessor semantics)', () =>
     await flushing;
     expect(collector.requests).toEqual([['s1', 's2'], ['s3', 's4'], ['s5']]);
     expect(exporter.stats().exported).toBe(5);
+  });
+
+  it('with a slow collector, sends the next batch when the request under way settles', async () => {
+    const collector = fakeCollector();
+    collector.hold = true;
+    const exporter = createOtlpHttpExporter({
+      url: 'http://collector.test',
+      fetch: collector.fetch,
+      maxBatchSize: 2,
+      maxQueueSize: 4,
+      scheduledDelayMs: 60_000,
+      onError: () => {},
+    });
+    await exporter.export([span(1), span(2)]);
+    await nextTask();
+    await exporter.export([span(3), span(4), span(5), span(6), span(7)]);
+    await nextTask();
+    expect(collector.requests).toEqual([['s1', 's2']]);
+    expect(exporter.stats()).toMatchObject({ queued: 4, dropped: 1 });
+    collector.release();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(collector.requests).toEqual([
+      ['s1', 's2'],
+      ['s3', 's4'],
+      ['s5', 's6'],
+    ]);
+    expect(exporter.stats()).toMatchObject({ queued: 0, exported: 6, dropped: 1 });
   });
 
   it('drops and counts spans beyond maxQueueSize, and reports the drop once', async () => {

@@ -113,6 +113,8 @@ export function createOtlpHttpExporter(options: OtlpHttpExporterOptions): OtlpHt
   let sending: Promise<void> = Promise.resolve();
   let droppedSinceReport = 0;
   let stopped = false;
+  /** A timer-driven request is under way: spans wait in the bounded queue meanwhile. */
+  let inFlight = false;
 
   const post = async (spans: SpanRecord[]): Promise<void> => {
     // Encoding happens here, inside the timer task, never in `export()`.
@@ -187,18 +189,27 @@ export function createOtlpHttpExporter(options: OtlpHttpExporterOptions): OtlpHt
     timerIsImmediate = false;
   };
 
-  /** Timer task: sends one batch, and arms the timer again for what is left. */
+  /**
+   * Timer task: sends one batch. The next one is armed when that request settles, so a slow
+   * collector makes spans wait in the bounded queue (and be dropped when it is full) instead of
+   * piling up as pending requests.
+   */
   const onTimer = (): void => {
     timer = undefined;
     timerIsImmediate = false;
     reportDrops();
-    if (queue.length === 0) return;
-    send(takeBatch()).catch(onError);
-    arm();
+    if (inFlight || queue.length === 0) return;
+    inFlight = true;
+    send(takeBatch())
+      .catch(onError)
+      .finally(() => {
+        inFlight = false;
+        arm();
+      });
   };
 
   const arm = (): void => {
-    if (queue.length === 0) return;
+    if (queue.length === 0 || inFlight || stopped) return;
     const full = queue.length >= maxBatchSize;
     if (timer !== undefined && (timerIsImmediate || !full)) return;
     clearTimer();
