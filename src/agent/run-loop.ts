@@ -255,8 +255,9 @@ export async function runLoop(
     try {
       const request: ChatRequest = { messages: state.messages };
       if (hooks.callerSignal !== undefined) request.signal = hooks.callerSignal;
-      // An instrumented model (`traceChatModel`) nests its span under the step through this.
-      if (stepSpan !== undefined) request.parentSpan = stepSpan;
+      // An instrumented model (`traceChatModel`) nests its span under the step through this. The
+      // plain context when the span has one: a request may be cloned (a model behind a worker).
+      if (stepSpan !== undefined) request.parentSpan = stepSpan.context?.() ?? stepSpan;
       const tools = deps.toolDefinitions(state.options.activeTools);
       if (tools !== undefined) {
         request.tools = tools;

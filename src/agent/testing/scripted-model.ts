@@ -48,7 +48,7 @@ export class ScriptedModel implements ChatModel {
 
   private async next(request: ChatRequest): Promise<ChatResult> {
     const index = this.requests.length;
-    // The signal and the tracing parent are live objects, not part of what was asked.
+    // The signal (a live object) and the tracing parent are not part of what was asked.
     const { signal: _signal, parentSpan: _parentSpan, ...recorded } = request;
     this.requests.push(structuredClone(recorded));
     const turn = typeof this.script === 'function' ? this.script(request, index) : this.script[index];
