@@ -9,9 +9,19 @@ import { LoadedIndex } from '../../src/vector/loaded-index.js';
 import { VectorCore } from '../../src/vector/vector-core.js';
 import { compileHnswModule } from '../../src/vector/wasm-module.js';
 import { benchSpec, clustered } from './data.js';
+import { parseRealEmbeddings, realDataPath } from './real-format.js';
 
 export interface Task {
-  contender: 'ours' | 'ours-cold' | 'hnswlib-wasm' | 'brute-force' | 'orama' | 'mememo' | 'voy';
+  contender:
+    | 'ours'
+    | 'ours-cold'
+    | 'hnswlib-wasm'
+    | 'brute-force'
+    | 'orama'
+    | 'mememo'
+    | 'voy'
+    | 'ours-real'
+    | 'hnswlib-wasm-real';
   count: number;
   queries: number;
   efs: number[];
@@ -145,6 +155,8 @@ async function ours(task: Task, data: Float32Array, queries: Float32Array[]): Pr
         Math.floor(apiSweep[0]!.latencies.length / 2)
       ],
       persistMs,
+      efConstruction: index.hnsw.efConstruction,
+      buildPrecision: index.hnsw.buildPrecision,
       memoryBytes: index.hnsw.memoryBytes,
       graphBytes: index.hnsw.saveGraph().byteLength,
     },
@@ -199,6 +211,21 @@ async function oursCold(task: Task, queries: Float32Array[]): Promise<ContenderR
   };
 }
 
+/** Ours on the real embeddings: build, exact answers (the reference) and the ef sweep. */
+async function oursPlain(task: Task, data: Float32Array, queries: Float32Array[]): Promise<ContenderResult> {
+  const index = await HnswIndex.create(await compileHnswModule(), { dimension, metric: 'cosine' });
+  const [, buildMs] = await timed(() => {
+    for (let start = 0; start < task.count; start += 1000) {
+      index.add(data.subarray(start * dimension, Math.min(task.count, start + 1000) * dimension));
+    }
+  });
+  const truth = queries.map((query) => Array.from(index.exact(query, k).ids));
+  const sweeps = await sweep(task, task.efs, queries, (query, ef) =>
+    Array.from(index.search(query, k, ef).ids),
+  );
+  return { contender: task.contender, count: task.count, buildMs, sweeps, extra: { truth } };
+}
+
 async function hnswlibWasm(
   task: Task,
   data: Float32Array,
@@ -216,7 +243,7 @@ async function hnswlibWasm(
     index.setEfSearch(ef);
     return index.searchKnn(query, k, undefined).neighbors;
   });
-  return { contender: 'hnswlib-wasm', count: task.count, buildMs, sweeps, extra: {} };
+  return { contender: task.contender, count: task.count, buildMs, sweeps, extra: {} };
 }
 
 /** The approach of LangChain's MemoryVectorStore / EntityDB: a JS loop over every vector. */
@@ -315,10 +342,10 @@ async function voy(task: Task, data: Float32Array, queries: Float32Array[]): Pro
 addEventListener('message', async (event: MessageEvent<Task>) => {
   const task = event.data;
   try {
-    const { data, queries: packed } = clustered(
-      benchSpec(task.contender === 'ours-cold' ? 1 : task.count),
-      task.queries,
-    );
+    const real = task.contender.endsWith('-real');
+    const { data, queries: packed } = real
+      ? parseRealEmbeddings(await (await fetch(`/${realDataPath}`)).arrayBuffer())
+      : clustered(benchSpec(task.contender === 'ours-cold' ? 1 : task.count), task.queries);
     const queries = rows(packed, task.queries);
     const run = {
       ours: () => ours(task, data, queries),
@@ -328,6 +355,8 @@ addEventListener('message', async (event: MessageEvent<Task>) => {
       orama: () => orama(task, data, queries),
       mememo: () => mememo(task, data, queries),
       voy: () => voy(task, data, queries),
+      'ours-real': () => oursPlain(task, data, queries),
+      'hnswlib-wasm-real': () => hnswlibWasm(task, data, queries),
     }[task.contender];
     postMessage({ ok: true, result: await run() });
   } catch (error) {

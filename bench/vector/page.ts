@@ -53,6 +53,13 @@ async function main(): Promise<void> {
     },
     { contender: 'hnswlib-wasm', count: hnswlibCount, queries, efs, databaseName },
   ];
+  // Real all-MiniLM-L6-v2 embeddings (run.ts passes their size once the cache exists).
+  const realCount = Number(params.get('realCount') ?? 0);
+  const realQueries = Number(params.get('realQueries') ?? 0);
+  if (realCount > 0) {
+    for (const contender of ['ours-real', 'hnswlib-wasm-real'] as const)
+      plan.push({ contender, count: realCount, queries: realQueries, efs, databaseName });
+  }
   const results: ContenderResult[] = [];
   const failures: Record<string, string> = {};
   for (const task of plan.filter((entry) => !only || only.includes(entry.contender))) {

@@ -46,32 +46,35 @@ describe('HnswIndex (WASM)', () => {
   const data = clustered(1500, dimension, 7);
   const queries = clustered(20, dimension, 99);
 
-  it.each(['cosine', 'euclidean', 'dotproduct'] as const)(
-    'scores like a brute-force scan (%s)',
-    async (metric) => {
-      const index = await HnswIndex.create(await compileHnswModule(), { dimension, metric });
-      // Inner product is not a metric; the graph needs a longer search list for the same recall.
-      const ef = metric === 'dotproduct' ? 128 : 64;
-      expect(index.add(data)).toBe(0);
-      expect(index.size).toBe(1500);
-      let found = 0;
-      for (let q = 0; q < 20; q++) {
-        const query = queries.subarray(q * dimension, (q + 1) * dimension);
-        const expected = bruteForce(data, query, dimension, 10, metric);
-        const exact = index.exact(query, 10);
-        expect([...exact.ids]).toEqual(expected.map(([id]) => id));
-        exact.scores.forEach((score, rank) => {
-          expect(score).toBeCloseTo(expected[rank]![1], 3);
-        });
-        const graph = index.search(query, 10, ef);
-        const truth = new Set(expected.map(([id]) => id));
-        found += [...graph.ids].filter((id) => truth.has(id)).length;
-        expect(graph.visited).toBeGreaterThan(0);
-        expect(graph.visited).toBeLessThan(1500);
-      }
-      expect(found / 200).toBeGreaterThanOrEqual(0.95);
-    },
-  );
+  it.each([
+    ['cosine', 'int8'],
+    ['euclidean', 'int8'],
+    ['dotproduct', 'float'],
+    ['cosine', 'float'],
+    ['euclidean', 'float'],
+  ] as const)('scores like a brute-force scan (%s, links chosen on %s)', async (metric, buildPrecision) => {
+    const index = await HnswIndex.create(await compileHnswModule(), { dimension, metric, buildPrecision });
+    // Inner product is not a metric; the graph needs a longer search list for the same recall.
+    const ef = metric === 'dotproduct' ? 128 : 64;
+    expect(index.add(data)).toBe(0);
+    expect(index.size).toBe(1500);
+    let found = 0;
+    for (let q = 0; q < 20; q++) {
+      const query = queries.subarray(q * dimension, (q + 1) * dimension);
+      const expected = bruteForce(data, query, dimension, 10, metric);
+      const exact = index.exact(query, 10);
+      expect([...exact.ids]).toEqual(expected.map(([id]) => id));
+      exact.scores.forEach((score, rank) => {
+        expect(score).toBeCloseTo(expected[rank]![1], 3);
+      });
+      const graph = index.search(query, 10, ef);
+      const truth = new Set(expected.map(([id]) => id));
+      found += [...graph.ids].filter((id) => truth.has(id)).length;
+      expect(graph.visited).toBeGreaterThan(0);
+      expect(graph.visited).toBeLessThan(1500);
+    }
+    expect(found / 200).toBeGreaterThanOrEqual(0.95);
+  });
 
   it('skips deleted nodes and honours an allow-list in graph and exact search', async () => {
     const index = await HnswIndex.create(await compileHnswModule(), { dimension, metric: 'euclidean' });

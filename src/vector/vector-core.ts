@@ -38,7 +38,7 @@ export interface VectorSettings {
   persist?: boolean;
   /** HNSW links per node. @default 16 */
   m?: number;
-  /** HNSW build candidate list. @default 200 */
+  /** HNSW build candidate list. @default 160 (200 for dotproduct), see `HnswParams.efConstruction` */
   efConstruction?: number;
   /** HNSW search candidate list (raised to `topK` when smaller; doubled for dotproduct). @default 64 */
   efSearch?: number;
@@ -113,7 +113,6 @@ interface CommitMessage {
 
 const defaults = {
   m: 16,
-  efConstruction: 200,
   efSearch: 64,
   exactThreshold: 4096,
   selectiveFilterFraction: 0.1,
@@ -307,7 +306,7 @@ export class VectorCore implements VectorStore {
         dimension,
         metric,
         m: this.options.m,
-        efConstruction: this.options.efConstruction,
+        ...(this.options.efConstruction === undefined ? {} : { efConstruction: this.options.efConstruction }),
       });
       const index = new LoadedIndex(indexName, hnsw);
       this.indexes.set(indexName, index);
