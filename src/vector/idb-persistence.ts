@@ -4,6 +4,7 @@ import type {
   IndexCommit,
   IndexManifest,
   IndexSnapshot,
+  SnapshotReceiver,
   StoredGraph,
   VectorPersistence,
   VectorShard,
@@ -66,10 +67,25 @@ export class IdbVectorPersistence implements VectorPersistence {
    * manifest, so every record is known to belong to the same committed generation; if a commit
    * landed in between, the load falls back to one transaction.
    */
-  async load(index: string, sinceGeneration: number, withGraph: boolean): Promise<IndexSnapshot | undefined> {
+  load(index: string, sinceGeneration: number, withGraph: boolean): Promise<IndexSnapshot | undefined> {
+    return this.read(index, sinceGeneration, withGraph);
+  }
+
+  /** {@link load} of everything, handing each shard to `receiver` as soon as it is read. */
+  loadStreaming(index: string, receiver: SnapshotReceiver): Promise<IndexSnapshot | undefined> {
+    return this.read(index, -1, true, receiver);
+  }
+
+  private async read(
+    index: string,
+    sinceGeneration: number,
+    withGraph: boolean,
+    receiver?: SnapshotReceiver,
+  ): Promise<IndexSnapshot | undefined> {
     const database = await this.open();
     const manifest = await database.get('manifests', index);
     if (!manifest) return undefined;
+    receiver?.manifest(manifest);
     const wanted = manifest.shardGenerations.flatMap((generation, shard) =>
       generation > sinceGeneration ? [shard] : [],
     );
@@ -82,8 +98,13 @@ export class IdbVectorPersistence implements VectorPersistence {
       ]);
       return { value, same: current?.generation === manifest.generation };
     };
+    const readShard = async (shard: number) => {
+      const read = await consistent((tx) => tx.objectStore('shards').get([index, shard]));
+      if (read.same && read.value) receiver?.shard(read.value);
+      return read;
+    };
     const [shardReads, graphRead] = await Promise.all([
-      Promise.all(wanted.map((shard) => consistent((tx) => tx.objectStore('shards').get([index, shard])))),
+      Promise.all(wanted.map(readShard)),
       withGraph ? consistent((tx) => tx.objectStore('graphs').get(index)) : undefined,
     ]);
     if (shardReads.some((read) => !read.same) || (graphRead && !graphRead.same)) {

@@ -1,6 +1,12 @@
 import { CorruptDataError } from '../errors/index.js';
 import { HnswIndex } from './hnsw-index.js';
-import type { IndexManifest, IndexSnapshot, StoredGraph, VectorShard } from './persistence.js';
+import type {
+  IndexManifest,
+  IndexSnapshot,
+  SnapshotReceiver,
+  StoredGraph,
+  VectorShard,
+} from './persistence.js';
 import type { VectorMetric } from './types.js';
 
 /** Why a load did not use the stored graph as is. */
@@ -55,6 +61,11 @@ export class LoadedIndex {
 
   isDeleted(node: number): boolean {
     return this.deleted[node] === 1;
+  }
+
+  /** Makes room for `size` nodes' tombstones. */
+  reserve(size: number): void {
+    this.growDeleted(size);
   }
 
   private growDeleted(size: number): void {
@@ -183,14 +194,10 @@ export class LoadedIndex {
   static async restore(
     module: WebAssembly.Module,
     snapshot: IndexSnapshot,
+    streamed?: StreamingRestore,
   ): Promise<{ index: LoadedIndex; report: LoadReport }> {
     const { manifest } = snapshot;
-    const params = {
-      dimension: manifest.dimension,
-      metric: manifest.metric,
-      m: manifest.m,
-      efConstruction: manifest.efConstruction,
-    };
+    const params = hnswParams(manifest);
     const expectedShards = Math.ceil(manifest.nodeCount / manifest.shardSize);
     const shards = [...snapshot.shards].sort((a, b) => a.shard - b.shard);
     if (shards.length !== expectedShards || shards.some((shard, position) => shard.shard !== position)) {
@@ -202,19 +209,15 @@ export class LoadedIndex {
         },
       );
     }
-    const build = async (useGraph: boolean): Promise<{ index: LoadedIndex; report: LoadReport }> => {
+    const vectorsFromShards = async (): Promise<LoadedIndex> => {
       const loaded = new LoadedIndex(manifest.name, await HnswIndex.create(module, params));
       loaded.growDeleted(manifest.nodeCount);
-      for (const shard of shards) {
-        // One copy into the module: the checksum is verified on the bytes that are appended.
-        if (
-          !shapeOk(loaded, shard) ||
-          loaded.hnsw.appendVerified(shard.vectors, shard.checksum) === undefined
-        )
-          throw corruptShard(loaded, shard);
-        loaded.ids.push(...shard.ids);
-        loaded.metadata.push(...shard.metadata);
-      }
+      for (const shard of shards) if (!appendShard(loaded, shard)) throw corruptShard(loaded, shard);
+      return loaded;
+    };
+    const streamedIndex = await streamed?.take(snapshot);
+    const build = async (useGraph: boolean): Promise<{ index: LoadedIndex; report: LoadReport }> => {
+      const loaded = useGraph && streamedIndex ? streamedIndex : await vectorsFromShards();
       if (loaded.nodeCount !== manifest.nodeCount) {
         throw new CorruptDataError(
           `Index "${manifest.name}" stores ${loaded.nodeCount} ids, expected ${manifest.nodeCount}.`,
@@ -259,6 +262,98 @@ export class LoadedIndex {
       return { index: loaded, report };
     };
     return build(true);
+  }
+}
+
+function hnswParams(manifest: IndexManifest) {
+  return {
+    dimension: manifest.dimension,
+    metric: manifest.metric,
+    m: manifest.m,
+    efConstruction: manifest.efConstruction,
+  };
+}
+
+/**
+ * Verifies a shard and appends its vectors (one copy into the module: the checksum is verified
+ * on the bytes that are appended), ids and metadata. False, with nothing appended, if corrupt.
+ */
+function appendShard(loaded: LoadedIndex, shard: VectorShard): boolean {
+  if (!shapeOk(loaded, shard) || loaded.hnsw.appendVerified(shard.vectors, shard.checksum) === undefined)
+    return false;
+  loaded.ids.push(...shard.ids);
+  loaded.metadata.push(...shard.metadata);
+  return true;
+}
+
+/**
+ * Restores vectors while a snapshot is still being read: handed to
+ * `VectorPersistence.loadStreaming`, it verifies and appends shards in node order as they
+ * arrive, so `LoadedIndex.restore` is left with the graph. What arrived is used only if it
+ * matches the final snapshot; otherwise (a concurrent commit, a corrupt shard) `restore` starts
+ * over from the snapshot and reports as usual.
+ */
+export class StreamingRestore implements SnapshotReceiver {
+  private readonly module: Promise<WebAssembly.Module>;
+  private loaded: LoadedIndex | undefined;
+  private creating: Promise<void> | undefined;
+  private seen: IndexManifest | undefined;
+  private readonly waiting = new Map<number, VectorShard>();
+  private readonly generations: number[] = [];
+  private failed = false;
+
+  /** @param module the HNSW module, or its compilation still under way */
+  constructor(module: WebAssembly.Module | Promise<WebAssembly.Module>) {
+    this.module = Promise.resolve(module);
+  }
+
+  manifest(manifest: IndexManifest): void {
+    this.seen = manifest;
+    this.creating = this.module
+      .then((module) => HnswIndex.create(module, hnswParams(manifest)))
+      .then(
+        (hnsw) => {
+          const loaded = new LoadedIndex(manifest.name, hnsw);
+          loaded.reserve(manifest.nodeCount);
+          this.loaded = loaded;
+          this.drain();
+        },
+        () => {
+          this.failed = true;
+        },
+      );
+  }
+
+  shard(shard: VectorShard): void {
+    this.waiting.set(shard.shard, shard);
+    this.drain();
+  }
+
+  private drain(): void {
+    const loaded = this.loaded;
+    if (!loaded) return;
+    for (let shard = this.waiting.get(this.generations.length); shard; ) {
+      this.waiting.delete(shard.shard);
+      if (this.failed || !appendShard(loaded, shard)) {
+        this.failed = true;
+        return;
+      }
+      this.generations.push(shard.generation);
+      shard = this.waiting.get(this.generations.length);
+    }
+  }
+
+  /** The index holding exactly the vectors of `snapshot`, or undefined if what arrived differs. */
+  async take(snapshot: IndexSnapshot): Promise<LoadedIndex | undefined> {
+    await this.creating;
+    const { manifest } = snapshot;
+    const matches =
+      !this.failed &&
+      this.seen?.generation === manifest.generation &&
+      this.seen.epoch === manifest.epoch &&
+      this.generations.length === snapshot.shards.length &&
+      this.generations.every((generation, shard) => generation === manifest.shardGenerations[shard]);
+    return matches ? this.loaded : undefined;
   }
 }
 

@@ -60,6 +60,13 @@ export interface IndexSnapshot {
   graph?: StoredGraph;
 }
 
+/** Receives parts of a snapshot while it is being read (see `VectorPersistence.loadStreaming`). */
+export interface SnapshotReceiver {
+  manifest(manifest: IndexManifest): void;
+  /** Shards arrive in any order. */
+  shard(shard: VectorShard): void;
+}
+
 /**
  * Where vector indexes persist. Kept small so it can move onto the general storage layer later.
  * Every method is one transaction.
@@ -68,6 +75,12 @@ export interface VectorPersistence {
   listManifests(): Promise<IndexManifest[]>;
   /** Manifest, shards with `generation > sinceGeneration` (all for -1) and, if asked, the graph. */
   load(index: string, sinceGeneration: number, withGraph: boolean): Promise<IndexSnapshot | undefined>;
+  /**
+   * Optional: a full load (`load(index, -1, true)`) that hands over the manifest and then each
+   * shard as soon as it is read, so the caller can restore while the rest is still arriving.
+   * What was handed over is only valid if it matches the returned snapshot's manifest.
+   */
+  loadStreaming?(index: string, receiver: SnapshotReceiver): Promise<IndexSnapshot | undefined>;
   commit(commit: IndexCommit): Promise<void>;
   deleteIndex(index: string): Promise<void>;
   close(): Promise<void>;

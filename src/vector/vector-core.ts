@@ -5,7 +5,7 @@ import { compileFilter } from './filter.js';
 import type { VectorFilter } from './filter-types.js';
 import { HnswIndex } from './hnsw-index.js';
 import { IdbVectorPersistence } from './idb-persistence.js';
-import { LoadedIndex, type LoadReport } from './loaded-index.js';
+import { LoadedIndex, type LoadReport, StreamingRestore } from './loaded-index.js';
 import { defaultLocks, type LockProvider, localLocks } from './locks.js';
 import type { IndexCommit, VectorPersistence } from './persistence.js';
 import type {
@@ -219,7 +219,12 @@ export class VectorCore implements VectorStore {
     }
     const module = this.wasm(); // compiles while IndexedDB reads
     module.catch(() => undefined); // a failure surfaces where it is awaited below
-    const snapshot = await this.persistence.load(name, loaded ? loaded.generation : -1, !loaded);
+    // A first load restores shards while the rest are still being read.
+    const persistence = this.persistence;
+    const streaming = !loaded && persistence.loadStreaming ? new StreamingRestore(module) : undefined;
+    const snapshot = streaming
+      ? await persistence.loadStreaming?.(name, streaming)
+      : await persistence.load(name, loaded ? loaded.generation : -1, !loaded);
     if (!snapshot) {
       this.indexes.delete(name);
       throw unknownIndex(name);
@@ -232,7 +237,11 @@ export class VectorCore implements VectorStore {
     }
     const full = loaded ? await this.persistence.load(name, -1, true) : snapshot;
     if (!full) throw unknownIndex(name);
-    const { index, report } = await LoadedIndex.restore(await module, full);
+    const { index, report } = await LoadedIndex.restore(
+      await module,
+      full,
+      full === snapshot ? streaming : undefined,
+    );
     this.indexes.set(name, index);
     this.loads.set(name, report);
     return index;
