@@ -171,6 +171,24 @@ describe('createOtlpHttpExporter batching (BatchSpanProcessor semantics)', () =>
     expect(exporter.stats()).toMatchObject({ exported: 1, failed: 0 });
   });
 
+  it('a throwing onError does not escape a background send', async () => {
+    const collector = fakeCollector([400]);
+    const exporter = createOtlpHttpExporter({
+      url: 'http://collector.test',
+      fetch: collector.fetch,
+      maxBatchSize: 1,
+      onError: () => {
+        throw new Error('the reporter broke');
+      },
+    });
+    await exporter.export([span(1)]);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await exporter.export([span(2)]);
+    await exporter.flush();
+    expect(collector.requests).toEqual([['s1'], ['s2']]);
+    expect(exporter.stats()).toMatchObject({ exported: 1, failed: 1 });
+  });
+
   it('after shutdown() later spans are dropped and counted, nothing is sent', async () => {
     const collector = fakeCollector();
     const exporter = createOtlpHttpExporter({ url: 'http://collector.test', fetch: collector.fetch });

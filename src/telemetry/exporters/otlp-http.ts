@@ -105,6 +105,14 @@ export function createOtlpHttpExporter(options: OtlpHttpExporterOptions): OtlpHt
   const headers = { 'Content-Type': 'application/json', ...options.headers };
   const onError =
     options.onError ?? ((error: unknown) => globalThis.console.warn('[lumos.telemetry]', error));
+  // A throwing onError must not become an unhandled rejection in the background sends.
+  const report = (error: unknown): void => {
+    try {
+      onError(error);
+    } catch {
+      // Nothing left to tell: the reporter itself failed.
+    }
+  };
   const stats: OtlpExportStats = { queued: 0, exported: 0, dropped: 0, failed: 0 };
   let queue: SpanRecord[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -136,7 +144,7 @@ export function createOtlpHttpExporter(options: OtlpHttpExporterOptions): OtlpHt
           stats.exported += spans.length - rejected;
           if (rejected) {
             stats.failed += rejected;
-            onError(new BadRequestError(`OTLP collector rejected ${rejected} span(s) at ${endpoint}.`));
+            report(new BadRequestError(`OTLP collector rejected ${rejected} span(s) at ${endpoint}.`));
           }
           return;
         }
@@ -156,7 +164,7 @@ export function createOtlpHttpExporter(options: OtlpHttpExporterOptions): OtlpHt
     if (droppedSinceReport === 0) return;
     const dropped = droppedSinceReport;
     droppedSinceReport = 0;
-    onError(
+    report(
       new RateLimitError(`OTLP export queue full: dropped ${dropped} span(s).`, {
         hint: 'Raise maxQueueSize, lower scheduledDelayMs, or sample fewer traces (sampleRate).',
       }),
@@ -201,7 +209,7 @@ export function createOtlpHttpExporter(options: OtlpHttpExporterOptions): OtlpHt
     if (inFlight || queue.length === 0) return;
     inFlight = true;
     send(takeBatch())
-      .catch(onError)
+      .catch(report)
       .finally(() => {
         inFlight = false;
         arm();
