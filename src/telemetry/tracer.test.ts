@@ -163,6 +163,23 @@ describe('createTracer', () => {
     expect(String(failures[0])).toContain('disk full');
   });
 
+  it('survives an onExportError that throws: traced code runs on and flush still settles', async () => {
+    const broken: SpanExporter = { export: async () => Promise.reject(new Error('disk full')) };
+    const throwsSync: SpanExporter = {
+      export: () => {
+        throw new Error('not even a promise');
+      },
+    };
+    const tracer = createTracer({
+      exporters: [broken, throwsSync],
+      onExportError: () => {
+        throw new Error('the handler broke');
+      },
+    });
+    await expect(tracer.withSpan('work', {}, async () => 7)).resolves.toBe(7);
+    await expect(tracer.flush()).resolves.toBeUndefined();
+  });
+
   it('carries spans made by another tracer over a MessagePort into the parent trace', async () => {
     const memory = createMemoryExporter();
     const main = createTracer({ exporters: [memory] });

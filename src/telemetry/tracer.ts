@@ -89,12 +89,20 @@ export function createTracer(options: TracerOptions = {}): Tracer {
     redact: options.redact,
   };
   let logger = options.logger;
-  const onExportError =
+  const reportExportError =
     options.onExportError ??
     ((error: unknown) => {
       logger ??= createLogger({ name: 'lumos.telemetry' });
       logger.warn('span export failed', { error: error instanceof Error ? error.message : String(error) });
     });
+  // A throwing handler must neither reach traced code nor leave an export counted as in flight.
+  const onExportError = (error: unknown, exporter: SpanExporter): void => {
+    try {
+      reportExportError(error, exporter);
+    } catch {
+      // The handler itself failed; there is nowhere left to report to.
+    }
+  };
   // Exports in flight are counted rather than kept in a set: one promise per export on the hot
   // path instead of three (measured in bench/telemetry).
   let inFlight = 0;
