@@ -1,6 +1,7 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { z } from 'zod';
 import { InvalidArgumentError } from '../errors/index.js';
+import type { SpanContext } from '../telemetry/types.js';
 import { isStandardSchema, passthroughSchema, type SchemaInput, type SchemaOutput } from './schema.js';
 import type { Step, StepExecuteContext } from './step.js';
 
@@ -39,7 +40,11 @@ export interface CreateStepOptions<
 /** The shape of an agent a step can wrap: `createStep(agent)`. */
 export interface StepAgent<TName extends string = string> {
   readonly name: TName;
-  generate(prompt: string, options: { abortSignal: AbortSignal }): Promise<{ text: string }>;
+  /** `parentSpan` is the step's trace context when the run is traced (a Lumos `Agent` nests its run there). */
+  generate(
+    prompt: string,
+    options: { abortSignal: AbortSignal; parentSpan?: unknown },
+  ): Promise<{ text: string }>;
 }
 
 /** The shape of a tool a step can wrap: `createStep(tool)` (what `createTool` returns). */
@@ -60,6 +65,8 @@ export interface ToolStepContext {
   threadId: undefined;
   resourceId: undefined;
   writer: { write(data: unknown): void };
+  /** The step's trace context when the run is traced (as agents give their tools). */
+  traceContext?: SpanContext;
 }
 
 const agentInputSchema = z.object({ prompt: z.string() });
@@ -182,8 +189,12 @@ function agentStep(agent: StepAgent): Step {
     description: `Agent ${agent.name}`,
     inputSchema: agentInputSchema,
     outputSchema: agentOutputSchema,
-    execute: async ({ inputData, abortSignal }) => {
-      const result = await agent.generate((inputData as { prompt: string }).prompt, { abortSignal });
+    execute: async ({ inputData, abortSignal, traceContext }) => {
+      const prompt = (inputData as { prompt: string }).prompt;
+      const result = await agent.generate(
+        prompt,
+        traceContext === undefined ? { abortSignal } : { abortSignal, parentSpan: traceContext },
+      );
       return { text: result.text };
     },
   };
@@ -196,7 +207,7 @@ function toolStep(tool: StepTool): Step {
     description: tool.description,
     inputSchema: isStandardSchema(tool.inputSchema) ? tool.inputSchema : passthroughSchema(),
     outputSchema: isStandardSchema(tool.outputSchema) ? tool.outputSchema : passthroughSchema(),
-    execute: ({ inputData, abortSignal, runId, path, writer }) =>
+    execute: ({ inputData, abortSignal, runId, path, writer, traceContext }) =>
       tool.execute(inputData, {
         abortSignal,
         runId,
@@ -204,6 +215,7 @@ function toolStep(tool: StepTool): Step {
         threadId: undefined,
         resourceId: undefined,
         writer: { write: (data) => void writer.write(data) },
+        ...(traceContext === undefined ? {} : { traceContext }),
       }),
   };
 }

@@ -7,6 +7,7 @@ import {
   WorkflowStepError,
 } from '../errors/index.js';
 import type { WorkflowSnapshotRecord, WorkflowSnapshotStore } from '../storage/types.js';
+import type { SpanContext } from '../telemetry/types.js';
 import { definitionOf, type WorkflowDefinition } from './definition.js';
 import { type FlowContext, type FlowNode, readPath } from './graph.js';
 import { validate } from './schema.js';
@@ -82,6 +83,8 @@ export interface ExecutorServices {
   signal: AbortSignal;
   emit(event: WorkflowEvent): void;
   requestContext: Map<string, unknown>;
+  /** The context of a step's span by path, when the run is traced. */
+  traceContext?: ((path: string) => SpanContext | undefined) | undefined;
 }
 
 /**
@@ -629,6 +632,7 @@ export class RunExecutor {
       },
       retryCount: attempt,
       requestContext: this.services.requestContext,
+      traceContext: this.services.traceContext?.(path),
     };
   }
 

@@ -307,9 +307,10 @@ export class Run<TInput = unknown, TOutput = unknown, TState = unknown> {
         signal: controller.signal,
         requestContext: options.requestContext ?? new Map(),
         emit: (event) => {
-          trace?.(event);
+          trace?.onEvent(event);
           this.#emit(event);
         },
+        traceContext: trace?.contextOf,
       });
       await executor.execute(resumed);
       return toResult<TOutput>(snapshot, executor.failure);

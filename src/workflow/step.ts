@@ -1,5 +1,6 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: `Step`'s defaults must accept any step (its type parameters sit in both variances).
 import type { StandardSchemaV1 } from '@standard-schema/spec';
+import type { SpanContext } from '../telemetry/types.js';
 import type { SchemaOutput } from './schema.js';
 import type { StepWriter } from './types.js';
 
@@ -60,6 +61,11 @@ export interface StepExecuteContext<
   retryCount: number;
   /** Per-call values given to `start`/`resume` (not persisted). */
   requestContext: Map<string, unknown>;
+  /**
+   * The serialisable context of this step's span when the run is traced: pass it as `parent`
+   * (or an agent's `parentSpan`) so work the step starts nests under it. @default undefined
+   */
+  traceContext?: SpanContext | undefined;
 }
 
 /** A unit of work with typed, validated input and output. */

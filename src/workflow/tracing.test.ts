@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { Agent } from '../agent/index.js';
+import { ScriptedModel } from '../agent/testing/scripted-model.js';
 import type { SpanRecord } from '../storage/types.js';
-import { createMemoryExporter, createTracer } from '../telemetry/index.js';
+import { createMemoryExporter, createTracer, type SpanContext, traceChatModel } from '../telemetry/index.js';
+import { createTool } from '../tools/index.js';
 import { createStep } from './create-step.js';
 import { createManualClock } from './manual-clock.js';
 import { createWorkflow } from './workflow.js';
@@ -183,5 +186,49 @@ describe('workflow tracing', () => {
     expect(suspendedStep.events).toMatchObject([
       { name: 'suspended', attributes: { payload: { reason: 'approve?' } } },
     ]);
+  });
+
+  it('hands steps their span context: the run of an agent step and the spans of a tool step nest under it', async () => {
+    const { exporter, tracer } = tracing();
+    const writer = new Agent({
+      name: 'writer',
+      instructions: '',
+      model: traceChatModel(new ScriptedModel([{ text: 'a poem' }]), tracer),
+      defaultOptions: { tracer },
+    });
+    const seen: (SpanContext | undefined)[] = [];
+    const count = createTool({
+      id: 'count',
+      description: 'Counts characters',
+      inputSchema: z.object({ text: z.string() }),
+      execute: async ({ text }, context) => {
+        seen.push(context.traceContext);
+        tracer.startSpan('count chars', { parent: context.traceContext }).end();
+        return { length: text.length };
+      },
+    });
+    const workflow = createWorkflow({
+      id: 'compose',
+      inputSchema: z.object({ prompt: z.string() }),
+      outputSchema: z.object({ length: z.number() }),
+      locks: null,
+      tracer,
+    })
+      .then(createStep(writer))
+      .then(createStep(count))
+      .commit();
+    const result = await (await workflow.createRun()).start({ inputData: { prompt: 'write' } });
+    expect(result).toMatchObject({ status: 'success', result: { length: 6 } });
+    expect(tree(exporter.spans()).map((line) => line.replace(/ \[\w+\]$/, ''))).toEqual([
+      'workflow compose',
+      '  step writer',
+      '    agent.run',
+      '      agent.step',
+      '        chat scripted-model',
+      '  step count',
+      '    count chars',
+    ]);
+    const countStep = exporter.spans().find((span) => span.name === 'step count')!;
+    expect(seen).toEqual([{ traceId: countStep.traceId, spanId: countStep.spanId, sampled: true }]);
   });
 });

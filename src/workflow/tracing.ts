@@ -1,4 +1,4 @@
-import type { AttributeValue, Span, SpanParent, Tracer } from '../telemetry/index.js';
+import type { AttributeValue, Span, SpanContext, SpanParent, Tracer } from '../telemetry/index.js';
 import type { WorkflowEvent } from './types.js';
 
 /** Where a run's spans go: the tracer, and optionally the span the run itself runs inside. */
@@ -6,6 +6,13 @@ export interface WorkflowTracing {
   tracer: Tracer;
   /** E.g. an agent step or a tool call that started the run. @default none (the run starts a trace) */
   parent?: SpanParent | undefined;
+}
+
+/** One execution's tracing: the event listener, and the span context of a running step. */
+export interface RunTrace {
+  onEvent(event: WorkflowEvent): void;
+  /** The context of the span of the step running at `path` (handed to the step as `traceContext`). */
+  contextOf(path: string): SpanContext | undefined;
 }
 
 /** The path of the step that contains `path` (`outer/inner#2` → `outer`), or `undefined` at the top. */
@@ -21,10 +28,7 @@ function containerPath(path: string): string | undefined {
  * Retries are `retry` events on the step's span; suspension and sleeping end the span with a
  * `suspended`/`waiting` event; failures are recorded as errors.
  */
-export function traceWorkflowEvents(
-  tracing: WorkflowTracing,
-  resourceId: string | undefined,
-): (event: WorkflowEvent) => void {
+export function traceWorkflowEvents(tracing: WorkflowTracing, resourceId: string | undefined): RunTrace {
   const { tracer } = tracing;
   let run: Span | undefined;
   const open = new Map<string, Span>();
@@ -54,7 +58,7 @@ export function traceWorkflowEvents(
     return span;
   };
 
-  return (event) => {
+  const onEvent = (event: WorkflowEvent): void => {
     switch (event.type) {
       case 'workflow-start': {
         run = tracer.startSpan(`workflow ${event.workflowId}`, {
@@ -131,4 +135,5 @@ export function traceWorkflowEvents(
         return;
     }
   };
+  return { onEvent, contextOf: (path) => open.get(path)?.context() };
 }
