@@ -73,9 +73,8 @@ const tokenCounts = new WeakMap<(text: string) => number, Map<string, number>>()
  * remembered per counter instead of re-tokenizing the passage every time.
  */
 function memoizedCounter(count: (text: string) => number): (text: string) => number {
-  let counts = tokenCounts.get(count);
-  if (!counts) tokenCounts.set(count, (counts = new Map()));
-  const cache = counts;
+  const cache = tokenCounts.get(count) ?? new Map<string, number>();
+  tokenCounts.set(count, cache);
   return (text) => {
     const known = cache.get(text);
     if (known !== undefined) return known;
