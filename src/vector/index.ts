@@ -18,6 +18,7 @@ export type {
   IndexCommit,
   IndexManifest,
   IndexSnapshot,
+  SnapshotReceiver,
   StoredGraph,
   VectorPersistence,
   VectorShard,
