@@ -76,6 +76,16 @@ describe('HnswIndex (WASM)', () => {
     expect(found / 200).toBeGreaterThanOrEqual(0.95);
   });
 
+  it('reserves memory once for nodes about to be appended', async () => {
+    const index = await HnswIndex.create(await compileHnswModule(), { dimension, metric: 'cosine' });
+    index.reserve(1500, 1 << 20);
+    const reserved = index.memoryBytes;
+    expect(reserved).toBeGreaterThanOrEqual(1500 * dimension * 4 + (1 << 20));
+    index.add(data, { link: false });
+    expect(index.memoryBytes).toBe(reserved);
+    expect(index.size).toBe(1500);
+  });
+
   it('skips deleted nodes and honours an allow-list in graph and exact search', async () => {
     const index = await HnswIndex.create(await compileHnswModule(), { dimension, metric: 'euclidean' });
     index.add(data);

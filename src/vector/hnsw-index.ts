@@ -21,6 +21,7 @@ interface HnswExports {
   graph_load(source: number, bytes: number): number;
   checksum(source: number, bytes: number): number;
   set_build_int8(on: number): void;
+  reserve(nodes: number, extraBytes: number): number;
 }
 
 const metricCodes: Record<VectorMetric, number> = { cosine: 0, euclidean: 1, dotproduct: 2 };
@@ -131,6 +132,14 @@ export class HnswIndex {
       if (options.link !== false) for (let node = id; node < id + end - start; node++) this.link(node);
     }
     return first;
+  }
+
+  /**
+   * Grows the module's memory once for `nodes` more nodes plus `extraBytes` (e.g. a graph about
+   * to be loaded), instead of in steps while they are appended; each step costs milliseconds.
+   */
+  reserve(nodes: number, extraBytes = 0): void {
+    if (!this.wasm.reserve(nodes, extraBytes)) throw outOfMemory();
   }
 
   /**

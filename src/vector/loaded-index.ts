@@ -212,6 +212,7 @@ export class LoadedIndex {
     const vectorsFromShards = async (): Promise<LoadedIndex> => {
       const loaded = new LoadedIndex(manifest.name, await HnswIndex.create(module, params));
       loaded.growDeleted(manifest.nodeCount);
+      loaded.hnsw.reserve(manifest.nodeCount, graphBytesEstimate(manifest));
       for (const shard of shards) if (!appendShard(loaded, shard)) throw corruptShard(loaded, shard);
       return loaded;
     };
@@ -265,6 +266,11 @@ export class LoadedIndex {
   }
 }
 
+/** Room for the stored graph's copy and its upper layers (about 1 node in M has them). */
+function graphBytesEstimate(manifest: IndexManifest): number {
+  return Math.ceil(manifest.nodeCount * (2 * manifest.m + 2) * 4 * 1.2);
+}
+
 function hnswParams(manifest: IndexManifest) {
   return {
     dimension: manifest.dimension,
@@ -315,6 +321,7 @@ export class StreamingRestore implements SnapshotReceiver {
         (hnsw) => {
           const loaded = new LoadedIndex(manifest.name, hnsw);
           loaded.reserve(manifest.nodeCount);
+          hnsw.reserve(manifest.nodeCount, graphBytesEstimate(manifest));
           this.loaded = loaded;
           this.drain();
         },

@@ -408,6 +408,17 @@ static void normalize(float *v) {
   for (u32 i = 0; i < dim4; i += 4) wasm_v128_store(v + i, wasm_f32x4_mul(wasm_v128_load(v + i), s));
 }
 
+/** Grows memory once so that `n` more nodes fit (vectors, level-0 links, metadata) plus `extra`
+ * bytes, instead of in steps while they arrive. Returns 1, or 0 when memory is exhausted. */
+EXPORT("reserve") int reserve(u32 n, u32 extra) {
+  unsigned long chunks = ((unsigned long)count + n + CHUNK - 1) / CHUNK - ((unsigned long)count + CHUNK - 1) / CHUNK;
+  unsigned long per_chunk = (unsigned long)CHUNK * (dim4 * 4 + (M0 + 1) * 4 + 4 + sizeof(u32 *)) + 64;
+  unsigned long end = heap_top + chunks * per_chunk + extra + 65536;
+  unsigned long have = __builtin_wasm_memory_size(0) * 65536ul;
+  if (end <= have) return 1;
+  return __builtin_wasm_memory_grow(0, (end - have + 65535) / 65536) != (unsigned long)-1;
+}
+
 /** Appends `n` vectors (`dim` floats each, unpadded, at `src`) without linking them. Cosine
  * vectors are normalised unless `raw` (already normalised, e.g. loaded from storage). Returns the
  * first new id, or -1 when memory is exhausted. */
