@@ -47,7 +47,7 @@ describe('StreamingRestore', () => {
     const snapshot = await storedSnapshot(40);
     const streaming = new StreamingRestore(compileHnswModule());
     streaming.manifest(snapshot.manifest);
-    snapshot.shards.forEach((shard) => streaming.shard(shard));
+    for (const shard of snapshot.shards) streaming.shard(shard);
     const newer: IndexSnapshot = {
       ...snapshot,
       manifest: { ...snapshot.manifest, generation: 4, shardGenerations: [3, 3, 4] },
@@ -66,7 +66,7 @@ describe('StreamingRestore', () => {
     snapshot.shards[1] = { ...snapshot.shards[1]!, vectors: damaged.buffer };
     const streaming = new StreamingRestore(compileHnswModule());
     streaming.manifest(snapshot.manifest);
-    snapshot.shards.forEach((shard) => streaming.shard(shard));
+    for (const shard of snapshot.shards) streaming.shard(shard);
     expect(await streaming.take(snapshot)).toBeUndefined();
     await expect(LoadedIndex.restore(await compileHnswModule(), snapshot, streaming)).rejects.toThrow(
       CorruptDataError,
