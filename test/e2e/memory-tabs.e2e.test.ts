@@ -1,7 +1,6 @@
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { createServer, type ViteDevServer } from 'vite';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumArgs, chromiumPath } from '../support/chromium.js';
+import { type RepoPages, startRepoPages } from './support/repo-pages.js';
 
 // Real Chromium, real IndexedDB, real tabs: test/e2e/pages/memory-tabs is the app page, served
 // by Vite from the repo (the same way test/e2e/workflow-reload.e2e.test.ts serves its page).
@@ -34,28 +33,17 @@ type Globals = Record<string, unknown> & {
 };
 
 describe('memory across a real reload and real tabs (Chromium, IndexedDB)', () => {
-  let server: ViteDevServer;
+  let pages: RepoPages;
   let browser: Browser;
   let origin: string;
 
   beforeAll(async () => {
-    server = await createServer({
-      configFile: false,
-      root: process.cwd(),
-      logLevel: 'warn',
-      server: { port: 0, host: '127.0.0.1' },
-      optimizeDeps: { noDiscovery: true, include: [] },
-    });
-    await server.listen();
-    const address = server.httpServer?.address();
-    if (!address || typeof address === 'string') throw new Error('Vite did not start');
-    origin = `http://127.0.0.1:${address.port}`;
-    browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs, headless: true });
+    pages = await startRepoPages();
+    ({ browser, origin } = pages);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await pages?.close();
   });
 
   const errorsOf = (page: Page) => {

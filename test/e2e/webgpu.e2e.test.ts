@@ -1,9 +1,9 @@
 // The opt-in WebGPU backend really running: Chromium with SwiftShader's WebGPU adapter (a CPU
 // implementation of WebGPU, so no GPU is needed), the real model, checked against WASM.
-import { type Browser, chromium } from 'playwright-core';
-import { createServer, type ViteDevServer } from 'vite';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumArgs, chromiumPath } from '../support/chromium.js';
+import { chromiumArgs } from '../support/chromium.js';
+import { type RepoPages, startRepoPages } from './support/repo-pages.js';
 
 const webgpuArgs = [
   ...chromiumArgs.filter((flag) => flag !== '--disable-gpu'),
@@ -12,28 +12,17 @@ const webgpuArgs = [
 ];
 
 describe('LocalEmbedder on WebGPU (Chromium, SwiftShader adapter)', () => {
-  let server: ViteDevServer;
+  let pages: RepoPages;
   let browser: Browser;
   let origin: string;
 
   beforeAll(async () => {
-    server = await createServer({
-      configFile: false,
-      root: process.cwd(),
-      logLevel: 'warn',
-      server: { port: 0, host: '127.0.0.1' },
-      optimizeDeps: { noDiscovery: true, include: [] },
-    });
-    await server.listen();
-    const address = server.httpServer?.address();
-    if (!address || typeof address === 'string') throw new Error('Vite did not start');
-    origin = `http://127.0.0.1:${address.port}`;
-    browser = await chromium.launch({ executablePath: chromiumPath(), args: webgpuArgs, headless: true });
+    pages = await startRepoPages(webgpuArgs);
+    ({ browser, origin } = pages);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await pages?.close();
   });
 
   it('runs on a real WebGPU adapter only after matching WASM, with 384-d vectors equal to WASM', async () => {

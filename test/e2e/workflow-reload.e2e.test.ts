@@ -1,33 +1,21 @@
-import { type Browser, chromium } from 'playwright-core';
-import { createServer, type ViteDevServer } from 'vite';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumArgs, chromiumPath } from '../support/chromium.js';
+import { type RepoPages, startRepoPages } from './support/repo-pages.js';
 
 type PageGlobals = Record<string, unknown> & { __inspect: () => Promise<unknown> };
 
 describe('a workflow run survives a page reload (Chromium, IndexedDB)', () => {
-  let server: ViteDevServer;
+  let pages: RepoPages;
   let browser: Browser;
   let origin: string;
 
   beforeAll(async () => {
-    server = await createServer({
-      configFile: false,
-      root: process.cwd(),
-      logLevel: 'warn',
-      server: { port: 0, host: '127.0.0.1' },
-      optimizeDeps: { noDiscovery: true, include: [] },
-    });
-    await server.listen();
-    const address = server.httpServer?.address();
-    if (!address || typeof address === 'string') throw new Error('Vite did not start');
-    origin = `http://127.0.0.1:${address.port}`;
-    browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs, headless: true });
+    pages = await startRepoPages();
+    ({ browser, origin } = pages);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await pages?.close();
   });
 
   it('resumes from the last completed step after a reload; finished steps do not run again', async () => {
