@@ -1,6 +1,6 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RepoPages, startRepoPages } from './support/repo-pages.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useRepoPages } from './support/repo-pages.js';
 
 // Real Chromium, real IndexedDB, real tabs: test/e2e/pages/memory-tabs is the app page, served
 // by Vite from the repo (the same way test/e2e/workflow-reload.e2e.test.ts serves its page).
@@ -33,18 +33,7 @@ type Globals = Record<string, unknown> & {
 };
 
 describe('memory across a real reload and real tabs (Chromium, IndexedDB)', () => {
-  let pages: RepoPages;
-  let browser: Browser;
-  let origin: string;
-
-  beforeAll(async () => {
-    pages = await startRepoPages();
-    ({ browser, origin } = pages);
-  });
-
-  afterAll(async () => {
-    await pages?.close();
-  });
+  const pages = useRepoPages();
 
   const errorsOf = (page: Page) => {
     const errors: string[] = [];
@@ -54,7 +43,7 @@ describe('memory across a real reload and real tabs (Chromium, IndexedDB)', () =
   const openTab = async (context: BrowserContext, query: string) => {
     const page = await context.newPage();
     const errors = errorsOf(page);
-    await page.goto(`${origin}/test/e2e/pages/memory-tabs/index.html?${query}`);
+    await page.goto(`${pages.origin}/test/e2e/pages/memory-tabs/index.html?${query}`);
     await waitReady(page);
     return { page, errors };
   };
@@ -64,7 +53,7 @@ describe('memory across a real reload and real tabs (Chromium, IndexedDB)', () =
     });
 
   it('keeps messages, working memory and threads across page.reload()', async () => {
-    const context = await browser.newContext();
+    const context = await pages.browser.newContext();
     const { page, errors } = await openTab(context, `db=reload-${Date.now()}`);
     await page.evaluate(async () => {
       const tab = (globalThis as unknown as Globals).__tab;
@@ -97,7 +86,7 @@ describe('memory across a real reload and real tabs (Chromium, IndexedDB)', () =
   });
 
   it('two tabs write one thread concurrently: no message lost, each hears of the other', async () => {
-    const context = await browser.newContext();
+    const context = await pages.browser.newContext();
     const db = `tabs-${Date.now()}`;
     const a = await openTab(context, `db=${db}`);
     const b = await openTab(context, `db=${db}`);
@@ -159,7 +148,7 @@ describe('memory across a real reload and real tabs (Chromium, IndexedDB)', () =
   });
 
   it('an old-version tab blocks the upgrade: typed error, data intact, upgrade once it closes', async () => {
-    const context = await browser.newContext();
+    const context = await pages.browser.newContext();
     const db = `blocked-${Date.now()}`;
     const old = await openTab(context, `db=${db}&mode=old`);
     const fresh = await openTab(context, `db=${db}`);

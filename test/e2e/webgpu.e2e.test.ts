@@ -1,9 +1,8 @@
 // The opt-in WebGPU backend really running: Chromium with SwiftShader's WebGPU adapter (a CPU
 // implementation of WebGPU, so no GPU is needed), the real model, checked against WASM.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { chromiumArgs } from '../support/chromium.js';
-import { type RepoPages, startRepoPages } from './support/repo-pages.js';
+import { useRepoPages } from './support/repo-pages.js';
 
 const webgpuArgs = [
   ...chromiumArgs.filter((flag) => flag !== '--disable-gpu'),
@@ -12,24 +11,13 @@ const webgpuArgs = [
 ];
 
 describe('LocalEmbedder on WebGPU (Chromium, SwiftShader adapter)', () => {
-  let pages: RepoPages;
-  let browser: Browser;
-  let origin: string;
-
-  beforeAll(async () => {
-    pages = await startRepoPages(webgpuArgs);
-    ({ browser, origin } = pages);
-  });
-
-  afterAll(async () => {
-    await pages?.close();
-  });
+  const pages = useRepoPages(webgpuArgs);
 
   it('runs on a real WebGPU adapter only after matching WASM, with 384-d vectors equal to WASM', async () => {
-    const page = await browser.newPage();
+    const page = await pages.browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${origin}/test/fixtures/webgpu-page/index.html`);
+    await page.goto(`${pages.origin}/test/fixtures/webgpu-page/index.html`);
     const result = (await page.evaluate(() => (globalThis as Record<string, unknown>).__result, null)) as {
       adapter: string | null;
       backend: string;

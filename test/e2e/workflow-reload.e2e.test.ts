@@ -1,28 +1,16 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RepoPages, startRepoPages } from './support/repo-pages.js';
+import { describe, expect, it } from 'vitest';
+import { useRepoPages } from './support/repo-pages.js';
 
 type PageGlobals = Record<string, unknown> & { __inspect: () => Promise<unknown> };
 
 describe('a workflow run survives a page reload (Chromium, IndexedDB)', () => {
-  let pages: RepoPages;
-  let browser: Browser;
-  let origin: string;
-
-  beforeAll(async () => {
-    pages = await startRepoPages();
-    ({ browser, origin } = pages);
-  });
-
-  afterAll(async () => {
-    await pages?.close();
-  });
+  const pages = useRepoPages();
 
   it('resumes from the last completed step after a reload; finished steps do not run again', async () => {
-    const page = await browser.newPage();
+    const page = await pages.browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${origin}/test/fixtures/workflow-page/index.html?db=reload-${Date.now()}`);
+    await page.goto(`${pages.origin}/test/fixtures/workflow-page/index.html?db=reload-${Date.now()}`);
     await page.waitForFunction(() => (globalThis as unknown as PageGlobals).__hanging === true, null, {
       timeout: 60_000,
     });

@@ -1,4 +1,4 @@
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { z } from 'zod';
 import { Agent } from '../../../src/agent/index.js';
 import { openai } from '../../../src/llm/index.js';
@@ -13,14 +13,6 @@ import { connectTestServer } from '../../../src/test/index.js';
 import { createTool } from '../../../src/tools/index.js';
 import { Comlink, wrapCore } from '../../../src/worker/index.js';
 import type { ToolHost } from './tool.worker.js';
-
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** `name (kind)` of each span, indented under its parent, children in start order. */
 function tree(spans: SpanRecord[]): string[] {
@@ -87,7 +79,7 @@ describe('a traced Agent in Chromium nests spans without parents passed by hand'
           : await agent.stream('What is 2 + 3?', { tracer }).text;
       expect(text).toBe('The sum is 5.');
 
-      await until(() => memory.spans().length === 8);
+      await vi.waitUntil(() => memory.spans().length === 8, { timeout: 5000, interval: 10 });
       stopReceiving();
       worker.terminate();
       const spans = memory.spans();

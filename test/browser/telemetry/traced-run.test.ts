@@ -1,4 +1,4 @@
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { openai } from '../../../src/llm/index.js';
 import { IndexedDBStorage } from '../../../src/storage/index.js';
 import {
@@ -11,14 +11,6 @@ import {
 import { connectTestServer } from '../../../src/test/index.js';
 import { Comlink, wrapCore } from '../../../src/worker/index.js';
 import type { ToolHost } from './tool.worker.js';
-
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe('a traced agent run in Chromium', () => {
   it('nests model calls and a tool call executed in a real Worker under one agent span, and persists the trace', async () => {
@@ -74,7 +66,7 @@ describe('a traced agent run in Chromium', () => {
     });
     expect(answer).toBe('The sum is 5.');
 
-    await until(() => memory.spans().length === 5);
+    await vi.waitUntil(() => memory.spans().length === 5, { timeout: 5000, interval: 10 });
     stopReceiving();
     worker.terminate();
     const spans = memory.spans();

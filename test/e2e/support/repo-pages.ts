@@ -1,5 +1,6 @@
 import { type Browser, chromium } from 'playwright-core';
 import { createServer } from 'vite';
+import { afterAll, beforeAll } from 'vitest';
 import { chromiumArgs, chromiumPath } from '../../support/chromium.js';
 
 export interface RepoPages {
@@ -28,6 +29,32 @@ export async function startRepoPages(args: string[] = chromiumArgs): Promise<Rep
     close: async () => {
       await browser.close();
       await server.close();
+    },
+  };
+}
+
+/**
+ * `startRepoPages` for one `describe`: starts before its tests, closes after them. Read `origin`
+ * and `browser` inside tests.
+ */
+export function useRepoPages(args: string[] = chromiumArgs): Omit<RepoPages, 'close'> {
+  let pages: RepoPages | undefined;
+  beforeAll(async () => {
+    pages = await startRepoPages(args);
+  });
+  afterAll(async () => {
+    await pages?.close();
+  });
+  const started = () => {
+    if (!pages) throw new Error('useRepoPages: read origin/browser inside a test, after beforeAll.');
+    return pages;
+  };
+  return {
+    get origin() {
+      return started().origin;
+    },
+    get browser() {
+      return started().browser;
     },
   };
 }
