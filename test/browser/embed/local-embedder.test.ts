@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   type EmbedWorkerFactory,
   LocalEmbedder,
@@ -77,6 +77,25 @@ describe('LocalEmbedder in Chromium workers with the real model', () => {
     const error = await missing.embed('x').catch((caught: unknown) => caught);
     expect(ModelLoadError.isInstance(error)).toBe(true);
     expect(['config.json', 'tokenizer.json']).toContain((error as ModelLoadError).data.file);
+  });
+
+  it('runs embed() on a 2-thread query worker once it has loaded, with the pool vectors', async () => {
+    expect(crossOriginIsolated).toBe(true);
+    const local = embedder({ queryThreads: 2, cache: false });
+    const texts = referenceTexts.slice(0, 4);
+    const pooled = await local.embedMany(texts);
+    // Queries run on the pool until the query worker (started after the first worker) is ready.
+    await vi.waitUntil(() => local.queryThreads === 2, { timeout: 30_000, interval: 50 });
+    for (const [index, text] of texts.entries()) {
+      expect(maxDifference(await local.embed(text), pooled[index]!)).toBeLessThan(1e-5);
+    }
+    local.dispose();
+    expect(local.queryThreads).toBe(1);
+    const single = embedder({ queryThreads: 1, workers: 1 });
+    await single.embed('x');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(single.queryThreads).toBe(1);
+    single.dispose();
   });
 
   it('tries WebGPU only when asked and falls back to WASM with a reason when it is unavailable', async () => {
