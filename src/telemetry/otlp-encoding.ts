@@ -164,3 +164,157 @@ export function encodeOtlpTraces(spans: SpanRecord[], options: OtlpResourceOptio
     ],
   };
 }
+
+// --- Direct JSON text ----------------------------------------------------------------------------
+// The exporter's hot path: the same request as `JSON.stringify(encodeOtlpTraces(…))`, written
+// straight to text in one pass, without the intermediate tree of `KeyValue`/`AnyValue` objects
+// (about twenty small objects per span that only live until they are stringified). Strings go
+// through `JSON.stringify` one by one, so escaping (quotes, control characters, lone surrogates)
+// is exactly the native one.
+
+/** `{"key":"…","value":` per attribute key; keys repeat on every span. */
+const keyPrefixes = new Map<string, string>();
+
+function keyPrefix(key: string): string {
+  let prefix = keyPrefixes.get(key);
+  if (prefix === undefined) {
+    prefix = `{"key":${JSON.stringify(key)},"value":`;
+    if (keyPrefixes.size < 10_000) keyPrefixes.set(key, prefix);
+  }
+  return prefix;
+}
+
+/** JSON text of `toAnyValue(value)`; `undefined` exactly when `toAnyValue` returns `undefined`. */
+export function anyValueJson(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return `{"stringValue":${JSON.stringify(value)}}`;
+    case 'boolean':
+      return value ? '{"boolValue":true}' : '{"boolValue":false}';
+    case 'number':
+      if (Number.isSafeInteger(value)) return `{"intValue":"${value}"}`;
+      // A finite double prints the same in JSON as in String(); NaN and ±Infinity travel as strings.
+      return Number.isFinite(value) ? `{"doubleValue":${value}}` : `{"stringValue":"${value}"}`;
+    case 'bigint':
+      return `{"intValue":"${value}"}`;
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      return undefined;
+  }
+  if (value === null) return undefined;
+  if (Array.isArray(value) && value.every(isPrimitive)) {
+    let out = '{"arrayValue":{"values":[';
+    let first = true;
+    for (const item of value) {
+      const encoded = anyValueJson(item);
+      if (encoded === undefined) continue;
+      out += first ? encoded : `,${encoded}`;
+      first = false;
+    }
+    return `${out}]}}`;
+  }
+  // Byte arrays, dates, typed arrays and objects: rare in spans; the object encoder decides.
+  return JSON.stringify(toAnyValue(value));
+}
+
+/** `[KeyValue,…]` as JSON text without the brackets; `prefix` is emitted before the first item. */
+function keyValuesJson(attributes: Record<string, unknown>, leading: string): string {
+  let out = leading;
+  let first = leading === '';
+  for (const key in attributes) {
+    const encoded = anyValueJson(attributes[key]);
+    if (encoded === undefined) continue;
+    out += first ? `${keyPrefix(key)}${encoded}}` : `,${keyPrefix(key)}${encoded}}`;
+    first = false;
+  }
+  return out;
+}
+
+const kindAttribute = new Map<string, string>();
+
+function spanJson(span: SpanRecord): string {
+  let kind = kindAttribute.get(span.kind);
+  if (kind === undefined) {
+    kind = `{"key":"lumos.span.kind","value":{"stringValue":${JSON.stringify(span.kind)}}}`;
+    if (kindAttribute.size < 100) kindAttribute.set(span.kind, kind);
+  }
+  let out = `{"traceId":${JSON.stringify(span.traceId)},"spanId":${JSON.stringify(span.spanId)}`;
+  out += `,"name":${JSON.stringify(span.name)},"kind":${span.kind === 'model' || span.kind === 'embedding' ? 3 : 1}`;
+  out += `,"startTimeUnixNano":"${millisToUnixNanos(span.startTime)}","endTimeUnixNano":"${millisToUnixNanos(span.endTime ?? span.startTime)}"`;
+  out += `,"attributes":[${keyValuesJson(span.attributes, kind)}],"events":[`;
+  const events = span.events;
+  if (events) {
+    for (let index = 0; index < events.length; index++) {
+      const event = events[index]!;
+      if (index > 0) out += ',';
+      out += `{"timeUnixNano":"${millisToUnixNanos(event.time)}","name":${JSON.stringify(event.name)},"attributes":[${keyValuesJson(event.attributes ?? {}, '')}]}`;
+    }
+  }
+  const message = span.attributes['status.message'];
+  out += `],"status":{"code":${statusCodes[span.status]}`;
+  if (span.status === 'error' && typeof message === 'string') out += `,"message":${JSON.stringify(message)}`;
+  // Same member order as the object encoder, so both produce identical text.
+  return span.parentSpanId ? `${out}},"parentSpanId":${JSON.stringify(span.parentSpanId)}}` : `${out}}}`;
+}
+
+function requestHead(options: OtlpResourceOptions): string {
+  const resource = keyValuesJson(
+    {
+      'service.name': options.serviceName ?? 'lumos',
+      'telemetry.sdk.name': 'lumosai',
+      'telemetry.sdk.language': 'webjs',
+      ...options.resourceAttributes,
+    },
+    '',
+  );
+  const scope = JSON.stringify({
+    name: options.scopeName ?? 'lumosai',
+    version: options.scopeVersion ?? '0.1.0',
+  });
+  return `{"resourceSpans":[{"resource":{"attributes":[${resource}]},"scopeSpans":[{"scope":${scope},"spans":[`;
+}
+
+const requestTail = ']}]}]}';
+
+/**
+ * `JSON.stringify(encodeOtlpTraces(spans, options))`, written directly (what the OTLP exporter
+ * sends): the same OTLP/JSON request without building its object tree first.
+ */
+export function encodeOtlpTracesJson(spans: SpanRecord[], options: OtlpResourceOptions = {}): string {
+  let out = requestHead(options);
+  for (let index = 0; index < spans.length; index++) {
+    out += index === 0 ? spanJson(spans[index]!) : `,${spanJson(spans[index]!)}`;
+  }
+  return out + requestTail;
+}
+
+const utf8 = new TextEncoder();
+
+/**
+ * `encodeOtlpTracesJson` as UTF-8 bytes, written span by span into one buffer: the request never
+ * exists as one large string, so it is never flattened nor transcoded as a whole (one non-ASCII
+ * character would make a half-megabyte string two bytes per character).
+ */
+export function encodeOtlpTracesUtf8(
+  spans: SpanRecord[],
+  options: OtlpResourceOptions = {},
+): Uint8Array<ArrayBuffer> {
+  let buffer = new Uint8Array(1024 + spans.length * 1536);
+  let length = 0;
+  const write = (text: string): void => {
+    // UTF-8 needs at most 3 bytes per UTF-16 code unit.
+    if (length + text.length * 3 > buffer.length) {
+      const grown = new Uint8Array(Math.max(buffer.length * 2, length + text.length * 3));
+      grown.set(buffer.subarray(0, length));
+      buffer = grown;
+    }
+    length += utf8.encodeInto(text, buffer.subarray(length)).written;
+  };
+  write(requestHead(options));
+  for (let index = 0; index < spans.length; index++) {
+    write(index === 0 ? spanJson(spans[index]!) : `,${spanJson(spans[index]!)}`);
+  }
+  write(requestTail);
+  return buffer.subarray(0, length);
+}

@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OtlpReceiver, startOtlpReceiver } from '../../test/support/otlp-receiver.js';
+import type { SpanRecord } from '../storage/types.js';
 import { createOtlpHttpExporter } from './exporters/otlp-http.js';
-import { encodeOtlpTraces, millisToUnixNanos, toAnyValue } from './otlp-encoding.js';
+import {
+  anyValueJson,
+  encodeOtlpTraces,
+  encodeOtlpTracesJson,
+  encodeOtlpTracesUtf8,
+  millisToUnixNanos,
+  toAnyValue,
+} from './otlp-encoding.js';
 import { createTracer } from './tracer.js';
 
 describe('OTLP/JSON encoding', () => {
@@ -55,6 +63,141 @@ describe('OTLP/JSON encoding', () => {
       endTimeUnixNano: '1001500000',
       status: { code: 2, message: 'boom' },
     });
+  });
+});
+
+describe('OTLP/JSON written directly (encodeOtlpTracesJson / encodeOtlpTracesUtf8)', () => {
+  const tricky: unknown[] = [
+    '',
+    'plain',
+    'quotes " and \\ backslash',
+    'control \u0000 \u0001 \b \f \n \r \t \u001f end',
+    'unicode é ° 中文 🙂 \u2028 \u2029',
+    'lone surrogates \ud800 x \udfff',
+    '[{"role":"user","content":"nested \\"json\\""}]',
+    0,
+    -0,
+    42,
+    -7,
+    2 ** 53,
+    0.1,
+    -2.5e-7,
+    1e21,
+    Number.MAX_VALUE,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    12345678901234567890n,
+    -1n,
+    true,
+    false,
+    null,
+    undefined,
+    () => 1,
+    Symbol('s'),
+    [],
+    ['a', 1, 2.5, true, null, undefined, 3n, 'é'],
+    [Number.NaN, Number.POSITIVE_INFINITY],
+    [{ role: 'user', content: 'hi "there"' }],
+    [['nested']],
+    { a: null, b: 'y', c: { d: [1, { e: '\u0000' }] } },
+    new Uint8Array([0, 1, 254, 255]),
+    new Float32Array([0.5, -1]),
+    new Int16Array([1, -2]),
+    new Date(0),
+    new Error('boom "quoted"'),
+  ];
+
+  it('writes every AnyValue exactly as JSON.stringify(toAnyValue(value))', () => {
+    for (const value of tricky) {
+      const expected = toAnyValue(value);
+      expect(anyValueJson(value)).toBe(expected === undefined ? undefined : JSON.stringify(expected));
+    }
+  });
+
+  it('writes the same request text as the object encoder, and UTF-8 bytes of it', () => {
+    const attributes: Record<string, unknown> = {};
+    tricky.forEach((value, index) => {
+      attributes[`k${index} "é"`] = value;
+    });
+    const spans: SpanRecord[] = [
+      {
+        traceId: 'a'.repeat(32),
+        spanId: 'b'.repeat(16),
+        parentSpanId: 'c'.repeat(16),
+        name: 'chat "m" ° \ud800',
+        kind: 'model',
+        startTime: 1_700_000_000_123.456,
+        endTime: 1_700_000_000_125.5,
+        status: 'error',
+        attributes: { ...attributes, 'status.message': 'failed: "quoted" \n é', 'error.type': 'TypeError' },
+        events: [
+          {
+            name: 'exception',
+            time: 1_700_000_000_124,
+            attributes: { 'exception.type': 'TypeError', 'exception.message': 'bad \u0000 "x"' },
+          },
+          { name: 'no attributes', time: 1_700_000_000_124.25 },
+        ],
+      },
+      {
+        traceId: 'd'.repeat(32),
+        spanId: 'e'.repeat(16),
+        name: 'root',
+        kind: 'agent',
+        startTime: 5,
+        status: 'ok',
+        attributes: {},
+        events: [],
+      },
+      {
+        traceId: 'd'.repeat(32),
+        spanId: 'f'.repeat(16),
+        parentSpanId: 'e'.repeat(16),
+        name: 'embed',
+        kind: 'embedding',
+        startTime: 6,
+        endTime: 7,
+        status: 'unset',
+        attributes: { 'status.message': 'ignored unless the status is error', input: ['a', 'b'] },
+      },
+    ];
+    const options = {
+      serviceName: 'svc "q"',
+      resourceAttributes: { 'deployment.environment': 'test', 'host.cpus': 2, 'x.list': ['a', 1] },
+      scopeName: 'scope é',
+      scopeVersion: '9.9.9',
+    };
+    for (const batch of [spans, spans.slice(1), []]) {
+      const expected = JSON.stringify(encodeOtlpTraces(batch, options));
+      const text = encodeOtlpTracesJson(batch, options);
+      expect(text).toBe(expected);
+      expect(JSON.parse(text)).toEqual(JSON.parse(expected));
+      expect(new TextDecoder().decode(encodeOtlpTracesUtf8(batch, options))).toBe(expected);
+    }
+    expect(encodeOtlpTracesJson(spans)).toBe(JSON.stringify(encodeOtlpTraces(spans)));
+  });
+
+  it('grows its byte buffer for spans far larger than the initial estimate', () => {
+    const big: SpanRecord = {
+      traceId: 'a'.repeat(32),
+      spanId: 'b'.repeat(16),
+      name: 'big',
+      kind: 'tool',
+      startTime: 1,
+      endTime: 2,
+      status: 'ok',
+      attributes: { output: '中'.repeat(200_000), input: 'x'.repeat(50_000) },
+    };
+    const bytes = encodeOtlpTracesUtf8([big, big]);
+    expect(new TextDecoder().decode(bytes)).toBe(JSON.stringify(encodeOtlpTraces([big, big])));
+  });
+
+  it('throws like JSON.stringify for values JSON cannot hold', () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(() => anyValueJson(cyclic)).toThrow(TypeError);
+    expect(() => anyValueJson({ n: 1n })).toThrow(TypeError);
   });
 });
 

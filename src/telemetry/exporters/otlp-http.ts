@@ -1,6 +1,6 @@
 import { BadRequestError, NetworkError, RateLimitError, ServerError } from '../../errors/index.js';
 import type { SpanRecord } from '../../storage/types.js';
-import { encodeOtlpTraces, type OtlpResourceOptions } from '../otlp-encoding.js';
+import { encodeOtlpTracesJson, encodeOtlpTracesUtf8, type OtlpResourceOptions } from '../otlp-encoding.js';
 import type { SpanExporter } from '../types.js';
 
 export interface OtlpHttpExporterOptions extends OtlpResourceOptions {
@@ -11,7 +11,7 @@ export interface OtlpHttpExporterOptions extends OtlpResourceOptions {
   url: string;
   /** Sent with every export (e.g. a collector token); never recorded in spans. */
   headers?: Record<string, string>;
-  /** @default globalThis.fetch */
+  /** @default globalThis.fetch (a custom fetch receives the body as JSON text, the default one as UTF-8 bytes) */
   fetch?: typeof globalThis.fetch;
   /** Spans per request; a full batch is sent on the next macrotask, without waiting for the timer. @default 512 */
   maxBatchSize?: number;
@@ -125,8 +125,10 @@ export function createOtlpHttpExporter(options: OtlpHttpExporterOptions): OtlpHt
   let inFlight = false;
 
   const post = async (spans: SpanRecord[]): Promise<void> => {
-    // Encoding happens here, inside the timer task, never in `export()`.
-    const body = JSON.stringify(encodeOtlpTraces(spans, options));
+    // Encoding happens here, inside the timer task, never in `export()`. The platform fetch gets
+    // UTF-8 bytes written span by span (it would otherwise encode one large string itself); a
+    // custom `fetch` (a wrapper, a test double) keeps receiving the JSON text.
+    const body = options.fetch ? encodeOtlpTracesJson(spans, options) : encodeOtlpTracesUtf8(spans, options);
     const fetchImpl = options.fetch ?? globalThis.fetch;
     for (let attempt = 0; ; attempt++) {
       let error: Error;
@@ -137,6 +139,11 @@ export function createOtlpHttpExporter(options: OtlpHttpExporterOptions): OtlpHt
           headers,
           body,
           signal: AbortSignal.timeout(timeoutMs),
+          // No window and no redirects: Node's fetch (undici) then sends the request as given
+          // instead of cloning it, which tees the body stream and copies every byte once more.
+          // Collectors do not redirect; the OpenTelemetry SDK exporters do not follow redirects either.
+          window: null,
+          redirect: 'error',
         });
         const text = await response.text();
         if (response.ok) {
