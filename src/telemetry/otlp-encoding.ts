@@ -293,14 +293,17 @@ const utf8 = new TextEncoder();
 
 /**
  * `encodeOtlpTracesJson` as UTF-8 bytes, written span by span into one buffer: the request never
- * exists as one large string, so it is never flattened nor transcoded as a whole (one non-ASCII
- * character would make a half-megabyte string two bytes per character).
+ * exists as one large string, so it is never flattened nor transcoded as a whole. Pass the
+ * previous result's buffer as `scratch` to write into it again (the caller must be done with the
+ * earlier bytes); a new buffer is allocated when it is too small.
  */
 export function encodeOtlpTracesUtf8(
   spans: SpanRecord[],
   options: OtlpResourceOptions = {},
+  scratch?: Uint8Array<ArrayBuffer>,
 ): Uint8Array<ArrayBuffer> {
-  let buffer = new Uint8Array(1024 + spans.length * 1536);
+  const estimate = 1024 + spans.length * 1536;
+  let buffer = scratch && scratch.length >= estimate ? scratch : new Uint8Array(estimate);
   let length = 0;
   const write = (text: string): void => {
     // UTF-8 needs at most 3 bytes per UTF-16 code unit.

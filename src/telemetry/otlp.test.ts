@@ -271,6 +271,11 @@ describe('createOtlpHttpExporter against a local receiver', () => {
     await tracer.flush();
     const sizes = receiver.requests.slice(before).map((request) => request.spans.length);
     expect(sizes).toEqual([3, 3, 1]);
+    // Each batch is written into the previous batch's buffer: every request still carries its own spans.
+    const names = receiver.requests
+      .slice(before)
+      .flatMap((request) => request.spans.map((span) => span.name));
+    expect(names).toEqual(['s0', 's1', 's2', 's3', 's4', 's5', 's6']);
   });
 
   it('retries 503 and gives up with a typed error on 400', async () => {

@@ -66,6 +66,9 @@ function statusError(status: number, body: string, endpoint: string): Error {
   });
 }
 
+/** A request buffer larger than this is not kept for the next batch. */
+const maxScratchBytes = 4 * 1024 * 1024;
+
 const retryableStatuses = new Set([429, 502, 503, 504]);
 const maxRetryAfterMs = 30_000;
 
@@ -124,11 +127,22 @@ export function createOtlpHttpExporter(options: OtlpHttpExporterOptions): OtlpHt
   /** A timer-driven request is under way: spans wait in the bounded queue meanwhile. */
   let inFlight = false;
 
+  /** The byte buffer the previous batch was written to, reused by the next one. */
+  let scratch: Uint8Array<ArrayBuffer> | undefined;
+
   const post = async (spans: SpanRecord[]): Promise<void> => {
     // Encoding happens here, inside the timer task, never in `export()`. The platform fetch gets
     // UTF-8 bytes written span by span (it would otherwise encode one large string itself); a
     // custom `fetch` (a wrapper, a test double) keeps receiving the JSON text.
-    const body = options.fetch ? encodeOtlpTracesJson(spans, options) : encodeOtlpTracesUtf8(spans, options);
+    let body: string | Uint8Array<ArrayBuffer>;
+    if (options.fetch) body = encodeOtlpTracesJson(spans, options);
+    else {
+      // The platform fetch copies a byte body when the request is made (the Fetch standard's
+      // "extract a body"), so the next batch can be written into the same buffer; requests run
+      // one at a time and a retry re-sends these bytes before the next batch is encoded.
+      body = encodeOtlpTracesUtf8(spans, options, scratch);
+      scratch = body.buffer.byteLength <= maxScratchBytes ? new Uint8Array(body.buffer) : undefined;
+    }
     const fetchImpl = options.fetch ?? globalThis.fetch;
     for (let attempt = 0; ; attempt++) {
       let error: Error;
