@@ -12,10 +12,16 @@ export function randomHex(bytes: number): string {
     poolOffset = 0;
   }
   let out = '';
-  for (let index = poolOffset; index < poolOffset + bytes; index++) out += hex[pool[index]!];
-  poolOffset += bytes;
+  let any = 0;
+  const end = poolOffset + bytes;
+  for (let index = poolOffset; index < end; index++) {
+    const byte = pool[index]!;
+    any |= byte;
+    out += hex[byte];
+  }
+  poolOffset = end;
   // An all-zero id is invalid in OTLP/W3C; the odds are 2^-64 but the fix costs nothing.
-  return /^0+$/.test(out) ? randomHex(bytes) : out;
+  return any === 0 && bytes > 0 ? randomHex(bytes) : out;
 }
 
 /** A W3C/OTLP trace id: 16 random bytes as 32 hex characters. */

@@ -112,7 +112,13 @@ export class RecordingSpan implements Span {
   }
 
   setAttributes(attributes: Record<string, AttributeValue>): this {
-    for (const [key, value] of Object.entries(attributes)) this.setAttribute(key, value);
+    if (this.#ended) return this;
+    // for-in over own keys: what Object.entries visits, without an array of pairs per call.
+    for (const key in attributes) {
+      if (!Object.hasOwn(attributes, key)) continue;
+      const value = attributes[key];
+      if (value !== undefined) this.#record.attributes[key] = clean(key, value);
+    }
     return this;
   }
 
