@@ -61,7 +61,8 @@ export function millisToUnixNanos(milliseconds: number): string {
     fractionNanos -= 1_000_000;
   }
   // String concatenation instead of BigInt arithmetic: same digits, a fraction of the cost.
-  return whole === 0 ? String(fractionNanos) : `${whole}${String(fractionNanos).padStart(6, '0')}`;
+  // `1_000_000 + fraction` has seven digits: dropping the first leaves the fraction zero-padded to six.
+  return whole === 0 ? String(fractionNanos) : `${whole}${String(1_000_000 + fractionNanos).slice(1)}`;
 }
 
 function toBase64(bytes: Uint8Array): string {
@@ -172,16 +173,22 @@ export function encodeOtlpTraces(spans: SpanRecord[], options: OtlpResourceOptio
 // through `JSON.stringify` one by one, so escaping (quotes, control characters, lone surrogates)
 // is exactly the native one.
 
-/** `{"key":"…","value":` per attribute key; keys repeat on every span. */
-const keyPrefixes = new Map<string, string>();
+/** A key's `{"key":"…","value":` and `{"key":"…","value":{"stringValue":`; keys repeat on every span. */
+interface KeyPrefixes {
+  any: string;
+  string: string;
+}
 
-function keyPrefix(key: string): string {
-  let prefix = keyPrefixes.get(key);
-  if (prefix === undefined) {
-    prefix = `{"key":${JSON.stringify(key)},"value":`;
-    if (keyPrefixes.size < 10_000) keyPrefixes.set(key, prefix);
+const keyPrefixCache = new Map<string, KeyPrefixes>();
+
+function keyPrefixes(key: string): KeyPrefixes {
+  let prefixes = keyPrefixCache.get(key);
+  if (prefixes === undefined) {
+    const any = `{"key":${JSON.stringify(key)},"value":`;
+    prefixes = { any, string: `${any}{"stringValue":` };
+    if (keyPrefixCache.size < 10_000) keyPrefixCache.set(key, prefixes);
   }
-  return prefix;
+  return prefixes;
 }
 
 /** JSON text of `toAnyValue(value)`; `undefined` exactly when `toAnyValue` returns `undefined`. */
@@ -218,15 +225,20 @@ export function anyValueJson(value: unknown): string | undefined {
   return JSON.stringify(toAnyValue(value));
 }
 
-/** `[KeyValue,…]` as JSON text without the brackets; `prefix` is emitted before the first item. */
+/** `KeyValue,…` as JSON text (no brackets), after `leading` (a first item, or empty). */
 function keyValuesJson(attributes: Record<string, unknown>, leading: string): string {
   let out = leading;
-  let first = leading === '';
+  let separator = leading === '' ? '' : ',';
   for (const key in attributes) {
-    const encoded = anyValueJson(attributes[key]);
-    if (encoded === undefined) continue;
-    out += first ? `${keyPrefix(key)}${encoded}}` : `,${keyPrefix(key)}${encoded}}`;
-    first = false;
+    const value = attributes[key];
+    // Strings (most attributes, and the large recorded inputs/outputs) skip the AnyValue wrapper string.
+    if (typeof value === 'string') out += `${separator}${keyPrefixes(key).string}${JSON.stringify(value)}}}`;
+    else {
+      const encoded = anyValueJson(value);
+      if (encoded === undefined) continue;
+      out += `${separator}${keyPrefixes(key).any}${encoded}}`;
+    }
+    separator = ',';
   }
   return out;
 }
