@@ -320,6 +320,32 @@ describe('OpenAIChatModel.generate', () => {
     expect(performance.now() - started).toBeLessThan(1000);
   });
 
+  it('times out a body that stalls after the headers arrived, and cancels it', async () => {
+    let cancelled = false;
+    const stalled = (async () =>
+      new Response(
+        new ReadableStream({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode('{"id":"c","choices":['));
+          },
+          cancel() {
+            cancelled = true;
+          },
+        }),
+        { status: 200, headers: { 'content-type': 'application/json' } },
+      )) as typeof fetch;
+    const started = performance.now();
+    const error = await failure(
+      openai({ apiKey: 'k', baseURL: 'http://127.0.0.1:9/v1', model: 'm', fetch: stalled }).generate({
+        ...ask('x'),
+        timeoutMs: 150,
+      }),
+    );
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(cancelled).toBe(true);
+  });
+
   it('sends json_schema natively when the endpoint supports it', async () => {
     await session.enqueue({ text: '{"name":"Ada"}' });
     const schema = { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] };

@@ -58,15 +58,18 @@ export class OpenAIChatModel implements ChatModel {
 
   /** One complete answer; retried on 429/408/409/5xx/network failures as configured. */
   async generate(request: ChatRequest): Promise<ChatResult> {
-    const scope = new CallScope(request.signal, request.timeoutMs ?? this.#settings.timeoutMs);
-    const requestOptions = { signal: scope.signal, ...(request.headers ? { headers: request.headers } : {}) };
+    const scope = CallScope.deadline(request.signal, request.timeoutMs ?? this.#settings.timeoutMs);
     const send = ({ body, extractJson }: PreparedBody) =>
       withRetry(
         async () => {
-          const completion = await this.client.chat.completions.create(
-            body as OpenAI.ChatCompletionCreateParamsNonStreaming,
-            requestOptions,
-          );
+          // The body is read here rather than by the SDK, so the deadline bounds it too.
+          const response = await this.client.chat.completions
+            .create(
+              body as OpenAI.ChatCompletionCreateParamsNonStreaming,
+              scope.requestOptions(request.headers),
+            )
+            .asResponse();
+          const completion = (await readJson(response, scope)) as OpenAI.ChatCompletion;
           return toChatResult(completion, this.modelId, extractJson, this.provider);
         },
         this.#settings.retry,
@@ -87,10 +90,7 @@ export class OpenAIChatModel implements ChatModel {
   stream(request: ChatRequest): AsyncIterable<ChatStreamEvent> {
     return new ChatEventStream(() => {
       const scope = new CallScope(request.signal, request.timeoutMs ?? this.#settings.timeoutMs);
-      const requestOptions = {
-        signal: scope.signal,
-        ...(request.headers ? { headers: request.headers } : {}),
-      };
+      const requestOptions = scope.requestOptions(request.headers);
       const send = async ({ body, extractJson }: PreparedBody) => ({
         response: await withRetry(
           () =>
@@ -121,4 +121,21 @@ export class OpenAIChatModel implements ChatModel {
       return send(prepareBody(request, this.#settings, stream, true));
     }
   }
+}
+
+/** The JSON body of `response`, read within the scope's deadline (a stalled body is cancelled). */
+async function readJson(response: Response, scope: CallScope): Promise<unknown> {
+  const reader = response.body?.getReader();
+  if (reader === undefined) return response.json();
+  const read = async () => {
+    const decoder = new TextDecoder();
+    let text = '';
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      text += decoder.decode(chunk.value, { stream: true });
+    }
+    return JSON.parse(text + decoder.decode());
+  };
+  return scope.guard(read(), () => {
+    reader.cancel().catch(() => {});
+  });
 }

@@ -68,7 +68,7 @@ export class OpenAIEmbeddingModel implements EmbeddingModel {
                 encoding_format: this.#settings.encodingFormat ?? 'base64',
                 ...(this.#settings.dimensions ? { dimensions: this.#settings.dimensions } : {}),
               },
-              { signal: scope.signal },
+              scope.requestOptions(undefined),
             ),
           this.#settings.retry ?? {},
           scope,

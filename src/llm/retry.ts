@@ -1,5 +1,5 @@
 import type { LumosError } from '../errors/index.js';
-import { type CallScope, sleep } from './call-scope.js';
+import type { CallScope } from './call-scope.js';
 import { type CallContext, toLumosError } from './errors.js';
 
 /** How failed calls are retried. Only errors marked `retryable` are (429, 408, 409, 5xx, network). */
@@ -47,11 +47,7 @@ export async function withRetry<T>(
       const delayMs = retryDelayMs(retry, error, options);
       if (delayMs > (options.maxRetryAfterMs ?? 60_000)) throw error;
       options.onRetry?.({ attempt: retry + 1, delayMs, error });
-      try {
-        await sleep(delayMs, scope.signal);
-      } catch {
-        scope.throwIfCancelled();
-      }
+      await scope.pause(delayMs);
     }
   }
 }
