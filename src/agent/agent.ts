@@ -1,6 +1,7 @@
 import { ConflictError, InvalidArgumentError, NotFoundError } from '../errors/index.js';
 import type { ChatMessage, ChatModel, ToolDefinition } from '../llm/types.js';
 import { isTool, type Tool } from '../tools/create-tool.js';
+import { neverAborted } from '../tools/run-tool.js';
 import { type InferSchemaOutput, type Schema, toJsonSchema } from '../tools/schema.js';
 import { type AgentStream, EventBroadcaster } from './agent-stream.js';
 import type { AgentMemory } from './memory.js';
@@ -32,8 +33,6 @@ export type ResumeOptions<S extends Schema = Schema> = Pick<
   GenerateOptions<S>,
   'abortSignal' | 'onStepFinish' | 'tracer' | 'structuredOutput'
 >;
-
-const neverAborted = new AbortController().signal;
 
 /**
  * An LLM with instructions and tools that runs the tool loop until it has an answer.
@@ -246,7 +245,8 @@ export class Agent {
     });
     try {
       emit?.({ type: 'start', runId });
-      const state = await this.initialState(runId, input, options, hooks.structured?.plan.instruction);
+      const initial = this.initialState(runId, input, options, hooks.structured?.plan.instruction);
+      const state = initial instanceof Promise ? await initial : initial;
       span?.recordInput?.(state.inputMessages);
       const result = await runLoop(state, this.dependencies(), hooks, span);
       span?.setAttributes({ 'agent.finish_reason': result.finishReason, 'agent.steps': result.steps.length });
@@ -261,39 +261,90 @@ export class Agent {
     }
   }
 
-  private async initialState(
+  /** The run's starting state; synchronous unless instructions are a function or memory is read. */
+  private initialState(
     runId: string,
     input: AgentInput,
     options: AgentCallOptions,
     structuredInstruction: string | undefined,
-  ): Promise<RunState> {
+  ): RunState | Promise<RunState> {
     const inputMessages: ChatMessage[] =
       typeof input === 'string' ? [{ role: 'user', content: input }] : [...input];
-    const system: string[] = [];
+    const { instructions } = this.config;
+    if (typeof instructions === 'string' && options.memory === undefined) {
+      return this.buildState(
+        runId,
+        inputMessages,
+        options,
+        structuredInstruction,
+        instructions,
+        [],
+        undefined,
+      );
+    }
+    return this.initialStateFromContext(runId, inputMessages, options, structuredInstruction);
+  }
+
+  private async initialStateFromContext(
+    runId: string,
+    inputMessages: ChatMessage[],
+    options: AgentCallOptions,
+    structuredInstruction: string | undefined,
+  ): Promise<RunState> {
     const instructions = await this.getInstructions(options.requestContext);
+    if (options.memory === undefined) {
+      return this.buildState(
+        runId,
+        inputMessages,
+        options,
+        structuredInstruction,
+        instructions,
+        [],
+        undefined,
+      );
+    }
+    if (this.memory === undefined) {
+      throw new InvalidArgumentError(`Agent "${this.name}" got memory options but has no memory.`, {
+        hint: 'Pass `memory` to `new Agent({ ... })`, or drop `memory` from the call options.',
+      });
+    }
+    const thread = options.memory.thread;
+    const memory = {
+      threadId: typeof thread === 'string' ? thread : thread.id,
+      resourceId: options.memory.resource,
+    };
+    const context = await this.memory.getContext({
+      ...memory,
+      input: inputMessages,
+      ...(options.abortSignal ? { signal: options.abortSignal } : {}),
+    });
+    return this.buildState(
+      runId,
+      inputMessages,
+      options,
+      structuredInstruction,
+      instructions,
+      context.messages,
+      {
+        memory,
+        systemMessages: context.systemMessages,
+      },
+    );
+  }
+
+  private buildState(
+    runId: string,
+    inputMessages: ChatMessage[],
+    options: AgentCallOptions,
+    structuredInstruction: string | undefined,
+    instructions: string,
+    history: ChatMessage[],
+    fromMemory: { memory: NonNullable<RunState['options']['memory']>; systemMessages: string[] } | undefined,
+  ): RunState {
+    const system: string[] = [];
     if (instructions) system.push(instructions);
     if (options.instructions) system.push(options.instructions);
-    let history: ChatMessage[] = [];
-    let memory: RunState['options']['memory'];
-    if (options.memory !== undefined) {
-      if (this.memory === undefined) {
-        throw new InvalidArgumentError(`Agent "${this.name}" got memory options but has no memory.`, {
-          hint: 'Pass `memory` to `new Agent({ ... })`, or drop `memory` from the call options.',
-        });
-      }
-      const thread = options.memory.thread;
-      memory = {
-        threadId: typeof thread === 'string' ? thread : thread.id,
-        resourceId: options.memory.resource,
-      };
-      const context = await this.memory.getContext({
-        ...memory,
-        input: inputMessages,
-        ...(options.abortSignal ? { signal: options.abortSignal } : {}),
-      });
-      system.push(...context.systemMessages);
-      history = context.messages;
-    }
+    if (fromMemory) system.push(...fromMemory.systemMessages);
     if (structuredInstruction) system.push(structuredInstruction);
     const messages: ChatMessage[] = [
       ...(system.length > 0 ? [{ role: 'system' as const, content: system.join('\n\n') }] : []),
@@ -307,7 +358,7 @@ export class Agent {
     if (options.activeTools !== undefined) persisted.activeTools = options.activeTools;
     if (options.temperature !== undefined) persisted.temperature = options.temperature;
     if (options.maxTokens !== undefined) persisted.maxTokens = options.maxTokens;
-    if (memory !== undefined) persisted.memory = memory;
+    if (fromMemory !== undefined) persisted.memory = fromMemory.memory;
     return {
       version: 1,
       agentId: this.id,

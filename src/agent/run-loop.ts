@@ -96,39 +96,39 @@ async function runTools(
   hooks: RunHooks,
   parentSpan: AgentSpan | undefined,
 ): Promise<ToolResult[]> {
-  return Promise.all(
-    calls.map(async ({ tool, prepared }) => {
-      const span = startSpan(hooks.tracer, 'tool.call', 'tool', parentSpan, {
-        'tool.name': prepared.toolName,
-      });
-      try {
-        const context: ExecuteToolContext = {
-          abortSignal: hooks.signal,
-          runId: state.runId,
-          toolCallId: prepared.toolCallId,
-          threadId: state.options.memory?.threadId,
-          resourceId: state.options.memory?.resourceId,
-          writer: {
-            write: (data) => hooks.emit?.({ type: 'tool-output', toolCallId: prepared.toolCallId, data }),
-          },
-        };
-        const traceContext = span?.context?.();
-        if (traceContext !== undefined) context.traceContext = traceContext;
-        const result = await executeTool(tool, prepared, context);
-        span?.recordInput?.(prepared.args);
-        span?.recordOutput?.(result.result);
-        if (result.isError) span?.setAttributes({ 'tool.error': JSON.stringify(result.result) });
-        else span?.setStatus?.('ok');
-        hooks.emit?.({ type: 'tool-result', toolResult: result });
-        return result;
-      } catch (error) {
-        span?.recordError(error);
-        throw error;
-      } finally {
-        span?.end();
-      }
-    }),
-  );
+  const runOne = async ({ tool, prepared }: (typeof calls)[number]): Promise<ToolResult> => {
+    const span = startSpan(hooks.tracer, 'tool.call', 'tool', parentSpan, {
+      'tool.name': prepared.toolName,
+    });
+    try {
+      const context: ExecuteToolContext = {
+        abortSignal: hooks.signal,
+        runId: state.runId,
+        toolCallId: prepared.toolCallId,
+        threadId: state.options.memory?.threadId,
+        resourceId: state.options.memory?.resourceId,
+        writer: {
+          write: (data) => hooks.emit?.({ type: 'tool-output', toolCallId: prepared.toolCallId, data }),
+        },
+      };
+      const traceContext = span?.context?.();
+      if (traceContext !== undefined) context.traceContext = traceContext;
+      const result = await executeTool(tool, prepared, context);
+      span?.recordInput?.(prepared.args);
+      span?.recordOutput?.(result.result);
+      if (result.isError) span?.setAttributes({ 'tool.error': JSON.stringify(result.result) });
+      else span?.setStatus?.('ok');
+      hooks.emit?.({ type: 'tool-result', toolResult: result });
+      return result;
+    } catch (error) {
+      span?.recordError(error);
+      throw error;
+    } finally {
+      span?.end();
+    }
+  };
+  if (calls.length === 1) return [await runOne(calls[0]!)];
+  return Promise.all(calls.map(runOne));
 }
 
 function appendToolMessages(state: RunState, toolCalls: AgentToolCall[], results: ToolResult[]): void {
@@ -168,10 +168,11 @@ export function runResult(
   };
 }
 
-async function finishStep(step: StepResult, state: RunState, hooks: RunHooks): Promise<void> {
+/** Records a finished step; returns a promise only when there is an `onStepFinish` to wait for. */
+function finishStep(step: StepResult, state: RunState, hooks: RunHooks): Promise<void> | undefined {
   state.steps.push(step);
   hooks.emit?.({ type: 'step-finish', step });
-  await hooks.onStepFinish?.(step);
+  return hooks.onStepFinish ? Promise.resolve(hooks.onStepFinish(step)) : undefined;
 }
 
 /** Completes a suspended step once every pending call has a decision. */
@@ -288,13 +289,16 @@ export async function runLoop(
         usage,
       };
       if (response.toolCalls.length === 0) {
-        await finishStep(step, state, hooks);
+        const finishing = finishStep(step, state, hooks);
+        if (finishing) await finishing;
         break;
       }
 
-      const prepared = await Promise.all(
-        response.toolCalls.map((call) => prepareToolCall(deps.tools.get(call.name), call)),
-      );
+      const preparing = response.toolCalls.map((call) => prepareToolCall(deps.tools.get(call.name), call));
+      // Synchronous schemas validate without a promise; only async ones are awaited.
+      const prepared = preparing.some((entry) => entry instanceof Promise)
+        ? await Promise.all(preparing)
+        : (preparing as PreparedToolCall[]);
       step.toolCalls = prepared.map((entry, index) => {
         const call = response.toolCalls[index]!;
         return toAgentToolCall(entry, call.arguments, call.name, call.id);
@@ -337,7 +341,8 @@ export async function runLoop(
       }
       appendToolMessages(state, step.toolCalls, results);
       step.toolResults = results;
-      await finishStep(step, state, hooks);
+      const finishing = finishStep(step, state, hooks);
+      if (finishing) await finishing;
     } catch (error) {
       stepFailed = true;
       stepSpan?.recordError(error);

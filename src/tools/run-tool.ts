@@ -2,7 +2,7 @@ import { AbortedError, LumosError } from '../errors/index.js';
 import type { ToolCall } from '../llm/types.js';
 import type { Tool, ToolExecutionContext } from './create-tool.js';
 import type { SchemaIssue } from './json-schema-validator.js';
-import { formatIssues, validateSchema } from './schema.js';
+import { formatIssues, type SchemaValidation, validateSchemaNow } from './schema.js';
 
 /**
  * The result a tool call returns to the model when it failed. The model sees it as the tool
@@ -47,9 +47,12 @@ export function parseToolArguments(text: string): { ok: true; value: unknown } |
 
 /**
  * Parses and validates a call's arguments. Invalid arguments give a ready error result that
- * tells the model what to fix.
+ * tells the model what to fix. Synchronous when the schema validates synchronously.
  */
-export async function prepareToolCall(tool: Tool | undefined, call: ToolCall): Promise<PreparedToolCall> {
+export function prepareToolCall(
+  tool: Tool | undefined,
+  call: ToolCall,
+): PreparedToolCall | Promise<PreparedToolCall> {
   const parsed = parseToolArguments(call.arguments);
   const args = parsed.ok ? parsed.value : call.arguments;
   if (tool === undefined) {
@@ -70,7 +73,17 @@ export async function prepareToolCall(tool: Tool | undefined, call: ToolCall): P
       }),
     };
   }
-  const validation = await validateSchema(tool.inputSchema, parsed.value);
+  const validation = validateSchemaNow(tool.inputSchema, parsed.value);
+  return validation instanceof Promise
+    ? validation.then((settled) => preparedFrom(call, args, settled))
+    : preparedFrom(call, args, validation);
+}
+
+function preparedFrom(
+  call: ToolCall,
+  args: unknown,
+  validation: SchemaValidation<unknown>,
+): PreparedToolCall {
   if (!validation.success) {
     return {
       ok: false,
@@ -83,6 +96,12 @@ export async function prepareToolCall(tool: Tool | undefined, call: ToolCall): P
   }
   return { ok: true, toolCallId: call.id, toolName: call.name, args, input: validation.value };
 }
+
+/**
+ * A signal that never aborts, for runs whose caller gave none: `executeTool` knows it need not
+ * watch it.
+ */
+export const neverAborted: AbortSignal = new AbortController().signal;
 
 /** Context for {@link executeTool}; `abortSignal` is the run's signal (the tool timeout is added here). */
 export type ExecuteToolContext = ToolExecutionContext;
@@ -100,6 +119,16 @@ export async function executeTool(
   const runSignal = context.abortSignal;
   if (runSignal.aborted)
     throw new AbortedError('The run was aborted before the tool ran.', { cause: runSignal.reason });
+  // Nothing can stop the call (no timeout, a signal that never aborts): run it without the
+  // race, the listeners and the promises that watching would take.
+  if (tool.timeoutMs === undefined && runSignal === neverAborted) {
+    try {
+      return await validatedOutput(tool, prepared, call, await tool.execute(prepared.input, context));
+    } catch (error) {
+      if (AbortedError.isInstance(error)) throw error;
+      return failedResult(call, prepared, error);
+    }
+  }
   // A tool without a timeout gets the run's own signal: creating an AbortController per call
   // shows up in profiles of the agent loop.
   const controller = tool.timeoutMs === undefined ? undefined : new AbortController();
@@ -135,31 +164,50 @@ export async function executeTool(
         message: `"${prepared.toolName}" did not finish within ${tool.timeoutMs} ms.`,
       });
     }
-    if (tool.outputSchema === undefined) return { ...okResult(prepared), result: outcome.value };
-    const validation = await validateSchema(tool.outputSchema, outcome.value);
-    if (!validation.success) {
-      return errorResult(call, prepared.args, {
-        code: 'validation',
-        message: `"${prepared.toolName}" returned output that does not match its outputSchema:\n${formatIssues(validation.issues)}`,
-        issues: validation.issues,
-      });
-    }
-    return { ...okResult(prepared), result: validation.value };
+    return await validatedOutput(tool, prepared, call, outcome.value);
   } catch (error) {
     if (AbortedError.isInstance(error) || runSignal.aborted) {
       throw AbortedError.isInstance(error)
         ? error
         : new AbortedError(`The run was aborted while "${prepared.toolName}" was running.`, { cause: error });
     }
-    return errorResult(call, prepared.args, {
-      code: LumosError.isInstance(error) ? error.code : 'tool_execution',
-      message: `"${prepared.toolName}" failed: ${error instanceof Error ? error.message : String(error)}`,
-    });
+    return failedResult(call, prepared, error);
   } finally {
     clearTimeout(timer);
     runSignal.removeEventListener('abort', abortFromRun);
     if (onStop) signal.removeEventListener('abort', onStop);
   }
+}
+
+/** The result of a call whose tool returned `value`, checked against its `outputSchema`. */
+async function validatedOutput(
+  tool: Tool,
+  prepared: Extract<PreparedToolCall, { ok: true }>,
+  call: ToolCall,
+  value: unknown,
+): Promise<ToolResult> {
+  if (tool.outputSchema === undefined) return { ...okResult(prepared), result: value };
+  const validation = await validateSchemaNow(tool.outputSchema, value);
+  if (!validation.success) {
+    return errorResult(call, prepared.args, {
+      code: 'validation',
+      message: `"${prepared.toolName}" returned output that does not match its outputSchema:\n${formatIssues(validation.issues)}`,
+      issues: validation.issues,
+    });
+  }
+  return { ...okResult(prepared), result: validation.value };
+}
+
+/** The error result of a tool that threw (an abort of the run is handled by the caller). */
+function failedResult(
+  call: ToolCall,
+  prepared: Extract<PreparedToolCall, { ok: true }>,
+  error: unknown,
+): ToolResult {
+  return errorResult(call, prepared.args, {
+    code: LumosError.isInstance(error) ? error.code : 'tool_execution',
+    message: `"${prepared.toolName}" failed: ${error instanceof Error ? error.message : String(error)}`,
+  });
 }
 
 function okResult(prepared: Extract<PreparedToolCall, { ok: true }>): Omit<ToolResult, 'result'> {

@@ -48,13 +48,31 @@ export async function validateSchema<S extends Schema>(
   schema: S,
   value: unknown,
 ): Promise<SchemaValidation<InferSchemaOutput<S>>> {
+  return validateSchemaNow(schema, value);
+}
+
+/**
+ * `validateSchema` without the promise when the schema validates synchronously (JSON Schema,
+ * zod without async refinements): the agent loop validates every tool call, and each promise it
+ * awaits is a trip through the microtask queue.
+ */
+export function validateSchemaNow<S extends Schema>(
+  schema: S,
+  value: unknown,
+): SchemaValidation<InferSchemaOutput<S>> | Promise<SchemaValidation<InferSchemaOutput<S>>> {
   if (!isStandardSchema(schema)) {
     const issues = validateJsonSchema(schema, value);
     return issues.length === 0
       ? { success: true, value: value as InferSchemaOutput<S> }
       : { success: false, issues };
   }
-  const result = await schema['~standard'].validate(value);
+  const result = schema['~standard'].validate(value);
+  return result instanceof Promise ? result.then(standardValidation<S>) : standardValidation<S>(result);
+}
+
+function standardValidation<S extends Schema>(
+  result: StandardSchemaV1.Result<unknown>,
+): SchemaValidation<InferSchemaOutput<S>> {
   if (result.issues === undefined) return { success: true, value: result.value as InferSchemaOutput<S> };
   return {
     success: false,
