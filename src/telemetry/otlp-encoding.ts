@@ -264,7 +264,9 @@ function spanJson(span: SpanRecord): string {
     }
   }
   const message = span.attributes['status.message'];
-  out += `],"status":{"code":${statusCodes[span.status]}`;
+  // An unknown status (a span imported from elsewhere) has no code, as in the object encoder.
+  const code = statusCodes[span.status] as number | undefined;
+  out += code === undefined ? '],"status":{' : `],"status":{"code":${code}`;
   if (span.status === 'error' && typeof message === 'string') out += `,"message":${JSON.stringify(message)}`;
   // Same member order as the object encoder, so both produce identical text.
   return span.parentSpanId ? `${out}},"parentSpanId":${JSON.stringify(span.parentSpanId)}}` : `${out}}}`;

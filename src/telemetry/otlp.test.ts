@@ -161,6 +161,17 @@ describe('OTLP/JSON written directly (encodeOtlpTracesJson / encodeOtlpTracesUtf
         status: 'unset',
         attributes: { 'status.message': 'ignored unless the status is error', input: ['a', 'b'] },
       },
+      {
+        // Imported from another tracer with a status this one does not know: no status code.
+        traceId: 'd'.repeat(32),
+        spanId: '1'.repeat(16),
+        name: 'imported',
+        kind: 'internal',
+        startTime: 8,
+        endTime: 9,
+        status: 'bogus' as SpanRecord['status'],
+        attributes: {},
+      },
     ];
     const options = {
       serviceName: 'svc "q"',
