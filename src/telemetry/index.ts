@@ -29,6 +29,8 @@ export {
 } from './logger.js';
 export {
   encodeOtlpTraces,
+  encodeOtlpTracesJson,
+  encodeOtlpTracesUtf8,
   millisToUnixNanos,
   type OtlpAnyValue,
   type OtlpKeyValue,
