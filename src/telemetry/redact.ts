@@ -45,12 +45,24 @@ export function isSecretKey(key: string): boolean {
 // One cheap scan decides whether the three replacements can match at all.
 const mightHoldSecret = /sk-|bearer|basic|key=|token=/i;
 // Whether JSON text may hold a secret value or name a credential key, in one scan: the values
-// `mightHoldSecret` flags, and any quoted credential-like key (`api_key"`, `x-api-key"`,
-// `authorization"`, `cookie"`, `password"`, `client_secret"`, `access_token"`, `"bearer"`,
-// `private key"`, `subscription-key"`: a superset of `secretKeys` spellings). Text it flags goes
-// through the exact redacting pass, so a wider net only costs speed; this one (`key[="]` covers
-// `key=` and every `…key"`) scans about twice as fast as the two narrower patterns it replaced.
-const mightRedactJson = /sk-|bearer|basic|key[="]|token[="]|authorization"|cookie"|password"|secret"/i;
+// `mightHoldSecret` flags, and any quoted key that `isSecretKey` could accept. Keys are compared
+// with `-`, `_` and whitespace removed, so `pass_word` and `to-ken` are credentials too: the
+// last word of every `secretKeys` entry is matched with optional separators between its letters
+// (a superset of the set's spellings). Text it flags goes through the exact redacting pass, so a
+// wider net only costs speed.
+const separated = (word: string) => word.split('').join('[-_\\s]*');
+const mightRedactJson = new RegExp(
+  `sk-|bearer|basic|(?:${['key', 'token'].map(separated).join('|')})[="]|(?:${[
+    'authorization',
+    'cookie',
+    'password',
+    'secret',
+    'bearer',
+  ]
+    .map(separated)
+    .join('|')})"`,
+  'i',
+);
 
 /** Masks bearer tokens, `sk-…` keys and `api_key=` query parameters inside a string. */
 export function redactString(value: string): string {

@@ -98,6 +98,14 @@ describe('createTracer', () => {
       'bearer',
       'private_key',
       'Ocp-Apim-Subscription-Key',
+      // Compared without separators, wherever they are.
+      'pass_word',
+      'to-ken',
+      'se_cret',
+      'cook ie',
+      'api_k-ey',
+      'Author_ization',
+      'be arer',
     ];
     for (const key of keys) {
       expect(toRedactedJson({ nested: [{ [key]: 'hunter2' }] }), key).toBe(
