@@ -104,6 +104,9 @@ try {
   await storage.setValue('naive-vectors', threadId, vectors);
   const seedMs = performance.now() - started;
   log(`seeded in ${Math.round(seedMs)} ms`);
+  // Steady state: the query worker (2 threads) and any other worker load in the background after
+  // the first; measuring while they load would time startup, not a turn.
+  await embedder.warmUp();
   await embedder.embed('warm up the embedder');
 
   // --- query embedding alone (what the real embedder costs per turn) -----------------------

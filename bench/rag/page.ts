@@ -51,6 +51,10 @@ async function ours({ documents }: Corpus) {
     workers,
     cache: false,
     cacheName: false,
+    // Queries on the 2-thread query worker. Its default is on only from 4 cores; on this 2-core
+    // machine a knowledge-base page that is idle between questions opts in (docs/embed.md has
+    // the trade-off; docs/rag.md the 1-thread figures).
+    queryThreads: 2,
   });
   await embedder.ready();
   const kb = createKnowledgeBase({

@@ -27,12 +27,15 @@ export interface LocalEmbedderOptions extends ModelSourceOptions {
   /**
    * WASM threads of a dedicated query worker that `embed()` (one text: a search query) runs on,
    * so a query neither waits behind `embedMany` batches nor runs on a single thread. Inference
-   * time grows with the query's length; two threads cut a 35-token query from ~30 to ~17 ms on a
-   * 2-core machine. The worker holds its own copy of the model (≈ 25 MB for MiniLM int8) and
-   * starts in the background once the first pool worker has loaded; until then, and whenever
-   * the page is not cross-origin isolated (no WASM threads) or the backend is WebGPU, queries
-   * run on the pool. `1` turns the dedicated worker off.
-   * @default `min(2, navigator.hardwareConcurrency)` when cross-origin isolated, else 1
+   * time grows with the query's length; two threads cut a 35-token query from ~30 to ~17 ms on an
+   * otherwise idle 2-core machine, but on 2 cores they also fight everything else for both cores
+   * (a busy moment makes the split query slower than one thread, and slows the page's other
+   * work), so the default turns it on only from 4 cores. The worker holds its own copy of the
+   * model (≈ 25 MB for MiniLM int8) and starts in the background once the first pool worker has
+   * loaded (`warmUp()` waits for it); until then, and whenever the page is not cross-origin
+   * isolated (no WASM threads) or the backend is WebGPU, queries run on the pool. `1` turns the
+   * dedicated worker off.
+   * @default 2 with at least 4 cores (`navigator.hardwareConcurrency`) when cross-origin isolated, else 1
    */
   queryThreads?: number;
   /**
@@ -104,6 +107,8 @@ export class LocalEmbedder implements Embedder {
   #pool: WorkerPool | undefined;
   /** The dedicated query worker, once it has the model (see `queryThreads`). */
   #queryPool: WorkerPool | undefined;
+  /** Settles when the query worker has loaded, or failed to (then queries stay on the pool). */
+  #queryStarted: Promise<void> = Promise.resolve();
   #ready: Promise<CoreLoadResult> | undefined;
   #loaded: CoreLoadResult | undefined;
 
@@ -156,6 +161,17 @@ export class LocalEmbedder implements Embedder {
       this.dispose();
       throw error;
     }
+  }
+
+  /**
+   * Like `ready()`, and also waits until the other workers, which load in the background after
+   * the first, have the model: the query worker (`queryThreads`) and the rest of the pool. Until
+   * then they compete with the first one for CPU, so await this before latency matters (e.g. at
+   * startup, while the user has not asked anything yet).
+   */
+  async warmUp(options: EmbedManyOptions = {}): Promise<void> {
+    await this.ready(options);
+    await Promise.all([this.#pool?.allLoaded(), this.#queryStarted]);
   }
 
   /**
@@ -274,7 +290,7 @@ export class LocalEmbedder implements Embedder {
       // Started after the first worker, like the pool's others, so it never delays the first vector.
       const queryPool = pool(1);
       const owner = this.#pool;
-      queryPool.start(request.then((loaded) => ({ ...loaded, threads }))).then(
+      this.#queryStarted = queryPool.start(request.then((loaded) => ({ ...loaded, threads }))).then(
         () => {
           if (this.#pool === owner) this.#queryPool = queryPool;
           else queryPool.terminate();
@@ -287,7 +303,7 @@ export class LocalEmbedder implements Embedder {
   }
 
   #queryThreadCount(): number {
-    const requested = this.#options.queryThreads ?? Math.min(2, hardwareConcurrency());
+    const requested = this.#options.queryThreads ?? (hardwareConcurrency() >= 4 ? 2 : 1);
     return Math.max(1, Math.floor(requested));
   }
 }

@@ -82,6 +82,11 @@ export class WorkerPool {
     }
   }
 
+  /** Settles once every worker started so far has loaded the model or failed to. */
+  async allLoaded(): Promise<void> {
+    await Promise.allSettled(this.#slots.map((slot) => slot.loaded));
+  }
+
   /** Terminates every worker. */
   terminate(): void {
     for (const slot of this.#slots.splice(0)) slot.handle.terminate();

@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type EmbedWorkerFactory,
   LocalEmbedder,
@@ -84,8 +84,10 @@ describe('LocalEmbedder in Chromium workers with the real model', () => {
     const local = embedder({ queryThreads: 2, cache: false });
     const texts = referenceTexts.slice(0, 4);
     const pooled = await local.embedMany(texts);
-    // Queries run on the pool until the query worker (started after the first worker) is ready.
-    await vi.waitUntil(() => local.queryThreads === 2, { timeout: 30_000, interval: 50 });
+    // Queries run on the pool until the query worker (started after the first worker) is ready;
+    // warmUp() waits for it and the pool's other worker.
+    await local.warmUp();
+    expect(local.queryThreads).toBe(2);
     for (const [index, text] of texts.entries()) {
       expect(maxDifference(await local.embed(text), pooled[index]!)).toBeLessThan(1e-5);
     }
