@@ -77,7 +77,7 @@ if (Object.keys(query).length > 0) {
   process.exit(0);
 }
 
-const notes = `10,000-message thread; lastMessages 20, semanticRecall topK 4 ± 1 neighbour, working memory on; query embedding p50 ${result.queryEmbed.p50.toFixed(1)} ms / p95 ${result.queryEmbed.p95.toFixed(1)} ms (LocalEmbedder int8: 1 pool worker + the 2-thread query worker); ${result.ours.recalledPerTurn.toFixed(1)} recalled messages per turn`;
+const notes = `10,000-message thread; lastMessages 20, semanticRecall topK 4 ± 1 neighbour, working memory on; query embedding p50 ${result.queryEmbed.p50.toFixed(1)} ms / p95 ${result.queryEmbed.p95.toFixed(1)} ms (LocalEmbedder int8, 1 worker; its 2-thread query worker is on only from 4 cores); ${result.ours.recalledPerTurn.toFixed(1)} recalled messages per turn`;
 writeResults(
   'memory',
   [
