@@ -34,6 +34,13 @@ export type ResumeOptions<S extends Schema = Schema> = Pick<
   'abortSignal' | 'onStepFinish' | 'tracer' | 'structuredOutput'
 >;
 
+/** What memory contributes to a run's starting state. */
+interface MemoryContext {
+  memory: NonNullable<RunState['options']['memory']>;
+  systemMessages: string[];
+  history: ChatMessage[];
+}
+
 /**
  * An LLM with instructions and tools that runs the tool loop until it has an answer.
  *
@@ -271,38 +278,21 @@ export class Agent {
     const inputMessages: ChatMessage[] =
       typeof input === 'string' ? [{ role: 'user', content: input }] : [...input];
     const { instructions } = this.config;
-    if (typeof instructions === 'string' && options.memory === undefined) {
-      return this.buildState(
-        runId,
-        inputMessages,
-        options,
-        structuredInstruction,
-        instructions,
-        [],
-        undefined,
-      );
-    }
-    return this.initialStateFromContext(runId, inputMessages, options, structuredInstruction);
+    const build = (text: string, fromMemory?: MemoryContext) =>
+      this.buildState(runId, inputMessages, options, structuredInstruction, text, fromMemory);
+    if (typeof instructions === 'string' && options.memory === undefined) return build(instructions);
+    return (async () => {
+      const text = await this.getInstructions(options.requestContext);
+      return build(text, await this.memoryContext(inputMessages, options));
+    })();
   }
 
-  private async initialStateFromContext(
-    runId: string,
+  /** What memory adds to a run (history, system messages), or `undefined` without memory options. */
+  private async memoryContext(
     inputMessages: ChatMessage[],
     options: AgentCallOptions,
-    structuredInstruction: string | undefined,
-  ): Promise<RunState> {
-    const instructions = await this.getInstructions(options.requestContext);
-    if (options.memory === undefined) {
-      return this.buildState(
-        runId,
-        inputMessages,
-        options,
-        structuredInstruction,
-        instructions,
-        [],
-        undefined,
-      );
-    }
+  ): Promise<MemoryContext | undefined> {
+    if (options.memory === undefined) return undefined;
     if (this.memory === undefined) {
       throw new InvalidArgumentError(`Agent "${this.name}" got memory options but has no memory.`, {
         hint: 'Pass `memory` to `new Agent({ ... })`, or drop `memory` from the call options.',
@@ -318,18 +308,7 @@ export class Agent {
       input: inputMessages,
       ...(options.abortSignal ? { signal: options.abortSignal } : {}),
     });
-    return this.buildState(
-      runId,
-      inputMessages,
-      options,
-      structuredInstruction,
-      instructions,
-      context.messages,
-      {
-        memory,
-        systemMessages: context.systemMessages,
-      },
-    );
+    return { memory, systemMessages: context.systemMessages, history: context.messages };
   }
 
   private buildState(
@@ -338,8 +317,7 @@ export class Agent {
     options: AgentCallOptions,
     structuredInstruction: string | undefined,
     instructions: string,
-    history: ChatMessage[],
-    fromMemory: { memory: NonNullable<RunState['options']['memory']>; systemMessages: string[] } | undefined,
+    fromMemory: MemoryContext | undefined,
   ): RunState {
     const system: string[] = [];
     if (instructions) system.push(instructions);
@@ -348,7 +326,7 @@ export class Agent {
     if (structuredInstruction) system.push(structuredInstruction);
     const messages: ChatMessage[] = [
       ...(system.length > 0 ? [{ role: 'system' as const, content: system.join('\n\n') }] : []),
-      ...history,
+      ...(fromMemory?.history ?? []),
       ...inputMessages,
     ];
     const maxSteps = options.maxSteps ?? this.config.maxSteps ?? 5;
