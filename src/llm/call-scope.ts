@@ -1,5 +1,12 @@
 import { AbortedError, TimeoutError } from '../errors/index.js';
 
+/** The part of the SDK's per-request options a scope fills in. */
+interface SdkRequestOptions {
+  signal?: AbortSignal;
+  timeout?: number;
+  headers?: Record<string, string>;
+}
+
 /**
  * One model call's cancellation: the caller's `AbortSignal` and the per-call timeout folded into
  * a single signal handed to the SDK. It remembers which of the two fired so the error says so.
@@ -52,14 +59,8 @@ export class CallScope {
   }
 
   /** SDK request options: the signal, or in deadline mode the SDK's `timeout` for the time left. */
-  requestOptions(headers: Record<string, string> | undefined): {
-    signal?: AbortSignal;
-    timeout?: number;
-    headers?: Record<string, string>;
-  } {
-    const options: { signal?: AbortSignal; timeout?: number; headers?: Record<string, string> } = headers
-      ? { headers }
-      : {};
+  requestOptions(headers: Record<string, string> | undefined): SdkRequestOptions {
+    const options: SdkRequestOptions = headers ? { headers } : {};
     if (this.signal !== undefined) options.signal = this.signal;
     else if (this.#deadline !== Number.POSITIVE_INFINITY)
       options.timeout = Math.max(1, Math.ceil(this.#left()));
@@ -133,7 +134,7 @@ export class CallScope {
 }
 
 /** Resolves after `ms`, or rejects at once when `signal` aborts. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) {
       reject(signal.reason);
