@@ -6,6 +6,16 @@ export {
   type OtlpHttpExporter,
   type OtlpHttpExporterOptions,
 } from './exporters/otlp-http.js';
+export type { OtlpSendResult, OtlpSendSettings } from './exporters/otlp-send.js';
+export {
+  createOtlpExportCore,
+  inProcessOtlpExportWorker,
+  moduleOtlpExportWorker,
+  type OtlpExportCore,
+  type OtlpExportWorkerFactory,
+  type OtlpExportWorkerHandle,
+  otlpExportWorkerHandle,
+} from './exporters/otlp-worker.js';
 export {
   createPortExporter,
   receiveSpans,
