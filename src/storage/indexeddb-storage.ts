@@ -82,6 +82,9 @@ const allStores: Names[] = [
   'vectorShards',
 ];
 
+/** How many threads `#written` remembers. */
+const maxWrittenThreads = 256;
+
 const threadRange = (threadId: string, from = 0, to = Number.POSITIVE_INFINITY) =>
   IDBKeyRange.bound([threadId, from], [threadId, to]);
 /** Every compound key that starts with `value` (arrays sort after all numbers and strings). */
@@ -108,6 +111,8 @@ export class IndexedDBStorage implements Storage {
   readonly #changes = new ChangeHub();
   #channel: BroadcastChannel | undefined;
   #database: IDBPDatabase<LumosSchema> | undefined;
+  /** Thread records as this connection last wrote them (most recent last), for optimistic appends. */
+  readonly #written = new Map<string, ThreadRecord>();
 
   private constructor(options: IndexedDBStorageOptions) {
     this.name = options.name ?? 'lumos';
@@ -470,10 +475,12 @@ export class IndexedDBStorage implements Storage {
 
   /** Creates or replaces a thread, keeping the larger `nextSeq` (a stale copy never rewinds it). */
   async saveThread(record: ThreadRecord): Promise<void> {
-    await this.#write(['threads'], async (tx, changes) => {
+    this.#written.delete(record.id);
+    const written = await this.#write(['threads'], async (tx, changes) => {
       const store = tx.objectStore('threads');
       const stored = await store.get(record.id);
-      await store.put({ ...record, nextSeq: Math.max(record.nextSeq, stored?.nextSeq ?? 0) });
+      const thread = { ...record, nextSeq: Math.max(record.nextSeq, stored?.nextSeq ?? 0) };
+      await store.put(thread);
       changes.push({
         store: 'threads',
         type: 'put',
@@ -481,7 +488,9 @@ export class IndexedDBStorage implements Storage {
         resourceId: record.resourceId,
         threadId: record.id,
       });
+      return thread;
     });
+    this.#remember(written);
   }
 
   /** One thread, or `undefined`. */
@@ -499,6 +508,7 @@ export class IndexedDBStorage implements Storage {
 
   /** Deletes a thread and its messages in one transaction. */
   async deleteThread(id: string): Promise<void> {
+    this.#written.delete(id);
     await this.#write(['threads', 'messages'], async (tx, changes) => {
       const thread = await tx.objectStore('threads').get(id);
       if (!thread) return;
@@ -516,30 +526,38 @@ export class IndexedDBStorage implements Storage {
   }
 
   /**
-   * Appends messages in one transaction. `seq` comes from the thread's `nextSeq`, read and
-   * bumped inside the same readwrite transaction; IndexedDB serialises such transactions across
-   * tabs, so concurrent writers never collide and no message is lost. Resolves after commit.
+   * Appends messages in one transaction. `seq` comes from the thread's `nextSeq`, bumped inside
+   * the same readwrite transaction; IndexedDB serialises such transactions across tabs, so
+   * concurrent writers never collide and no message is lost. When this connection wrote the
+   * thread last, the append is optimistic (one round trip, checked against the stored thread
+   * before commit; see `appendInTransaction`). Resolves after commit.
    */
   async appendMessages(messages: NewMessageRecord[]): Promise<MessageRecord[]> {
     if (messages.length === 0) return [];
-    const database = this.#database;
-    if (!database) throw closedError(this.name);
-    let tx: IDBTransaction;
+    const bases = new Map<string, ThreadRecord>();
+    for (const message of messages) {
+      const base = this.#written.get(message.threadId);
+      if (base?.resourceId !== message.resourceId) {
+        bases.clear();
+        break;
+      }
+      bases.set(message.threadId, base);
+    }
+    let outcome: { saved: MessageRecord[]; threads: ThreadRecord[] };
     try {
-      tx = unwrap(database).transaction(['threads', 'messages'], 'readwrite', {
-        durability: this.#durability,
-      });
+      try {
+        outcome = await this.#append(messages, bases.size > 0 ? bases : undefined);
+      } catch (error) {
+        if (error !== staleBase) throw error;
+        outcome = await this.#append(messages, undefined);
+      }
     } catch (error) {
+      for (const message of messages) this.#written.delete(message.threadId);
       throw this.#mapError(error);
     }
-    let saved: MessageRecord[];
-    try {
-      saved = await appendInTransaction(tx, messages);
-    } catch (error) {
-      throw this.#mapError(error);
-    }
+    for (const thread of outcome.threads) this.#remember(thread);
     const byThread = new Map<string, MessageRecord[]>();
-    for (const record of saved)
+    for (const record of outcome.saved)
       byThread.set(record.threadId, [...(byThread.get(record.threadId) ?? []), record]);
     for (const [threadId, records] of byThread) {
       this.#announce({
@@ -550,7 +568,27 @@ export class IndexedDBStorage implements Storage {
         threadId,
       });
     }
-    return saved;
+    return outcome.saved;
+  }
+
+  #append(
+    messages: NewMessageRecord[],
+    bases: ReadonlyMap<string, ThreadRecord> | undefined,
+  ): Promise<{ saved: MessageRecord[]; threads: ThreadRecord[] }> {
+    const database = this.#database;
+    if (!database) throw closedError(this.name);
+    const tx = unwrap(database).transaction(['threads', 'messages'], 'readwrite', {
+      durability: this.#durability,
+    });
+    return appendInTransaction(tx, messages, bases);
+  }
+
+  /** Keeps the thread record this connection just wrote, as the base of its next append. */
+  #remember(thread: ThreadRecord): void {
+    this.#written.delete(thread.id);
+    this.#written.set(thread.id, thread);
+    if (this.#written.size > maxWrittenThreads)
+      this.#written.delete(this.#written.keys().next().value as string);
   }
 
   /** The newest `count` messages of a thread, oldest first. */
@@ -898,14 +936,28 @@ function owner(record: { resourceId?: string }): { resourceId?: string } {
   return record.resourceId === undefined ? {} : { resourceId: record.resourceId };
 }
 
+/** Thrown inside an optimistic append whose base record another writer changed. */
+const staleBase = Symbol('stale base');
+
 /**
- * The append hot path on the raw transaction (callbacks, not promise wrappers): one read of
- * each thread, then every write, then an explicit `commit()` so the commit does not wait for
- * the write requests' success events to come back first. Two round trips to the IndexedDB
- * backend in all. Rejects, with the transaction aborted, on a missing or foreign thread, a
- * duplicate id or a quota failure; resolves only once the transaction has committed.
+ * The append hot path on the raw transaction (callbacks, not promise wrappers), resolving only
+ * once the transaction has committed. It rejects, with the transaction aborted, on a missing or
+ * foreign thread, a duplicate id or a quota failure.
+ *
+ * Without `bases`, it reads each thread, then issues every write and an explicit `commit()`:
+ * two round trips to the IndexedDB backend. With `bases` (the thread records this connection
+ * last wrote), it is optimistic: the thread reads, the message adds and the thread puts computed
+ * from the bases are issued together, and the transaction commits once every read has come
+ * back equal to its base, in one round trip. Requests run in order, so the reads see the threads
+ * as they were before our puts. If a read differs (another tab appended or renamed, or the
+ * thread is gone), the transaction is aborted before anything is written and the promise
+ * rejects with `staleBase`: the caller then appends again without bases.
  */
-function appendInTransaction(tx: IDBTransaction, messages: NewMessageRecord[]): Promise<MessageRecord[]> {
+function appendInTransaction(
+  tx: IDBTransaction,
+  messages: NewMessageRecord[],
+  bases?: ReadonlyMap<string, ThreadRecord>,
+): Promise<{ saved: MessageRecord[]; threads: ThreadRecord[] }> {
   return new Promise((resolve, reject) => {
     let saved: MessageRecord[] = [];
     let failure: unknown;
@@ -917,45 +969,72 @@ function appendInTransaction(tx: IDBTransaction, messages: NewMessageRecord[]): 
         // Already aborting: onabort reports `failure`.
       }
     };
-    tx.oncomplete = () => resolve(saved);
-    tx.onabort = () => reject(failure ?? tx.error ?? new DOMException('Transaction aborted', 'AbortError'));
     const threads = tx.objectStore('threads');
     const threadIds = [...new Set(messages.map((message) => message.threadId))];
     const loaded = new Map<string, ThreadRecord>();
+    tx.oncomplete = () => resolve({ saved, threads: [...loaded.values()] });
+    tx.onabort = () => reject(failure ?? tx.error ?? new DOMException('Transaction aborted', 'AbortError'));
     const write = () => {
-      try {
-        for (const message of messages) {
-          const thread = loaded.get(message.threadId);
-          if (!thread || thread.resourceId !== message.resourceId)
-            throw threadNotFound(message.threadId, message.resourceId);
-        }
-        saved = messages.map((message) => {
-          const thread = loaded.get(message.threadId) as ThreadRecord;
-          const record: MessageRecord = { ...message, seq: thread.nextSeq };
-          thread.nextSeq += 1;
-          thread.updatedAt = Math.max(thread.updatedAt, message.createdAt);
-          return record;
-        });
-        const store = tx.objectStore('messages');
-        for (const record of saved) store.add(record);
-        for (const thread of loaded.values()) threads.put(thread);
-        tx.commit();
-      } catch (error) {
-        fail(error);
+      for (const message of messages) {
+        const thread = loaded.get(message.threadId);
+        if (!thread || thread.resourceId !== message.resourceId)
+          throw threadNotFound(message.threadId, message.resourceId);
       }
+      saved = messages.map((message) => {
+        const thread = loaded.get(message.threadId) as ThreadRecord;
+        const record: MessageRecord = { ...message, seq: thread.nextSeq };
+        thread.nextSeq += 1;
+        thread.updatedAt = Math.max(thread.updatedAt, message.createdAt);
+        return record;
+      });
+      const store = tx.objectStore('messages');
+      for (const record of saved) store.add(record);
+      for (const thread of loaded.values()) threads.put(thread);
     };
     let pending = threadIds.length;
     try {
-      for (const threadId of threadIds) {
-        const request = threads.get(threadId);
+      if (bases)
+        for (const threadId of threadIds) loaded.set(threadId, { ...(bases.get(threadId) as ThreadRecord) });
+      const reads = threadIds.map((threadId) => threads.get(threadId));
+      if (bases) write();
+      for (const [position, request] of reads.entries()) {
         request.onsuccess = () => {
-          if (request.result) loaded.set(threadId, request.result as ThreadRecord);
-          pending -= 1;
-          if (pending === 0) write();
+          try {
+            const threadId = threadIds[position] as string;
+            if (!bases) {
+              if (request.result) loaded.set(threadId, request.result as ThreadRecord);
+            } else if (!sameValue(request.result, bases.get(threadId))) throw staleBase;
+            pending -= 1;
+            if (pending > 0) return;
+            if (!bases) write();
+            tx.commit();
+          } catch (error) {
+            fail(error);
+          }
         };
       }
     } catch (error) {
       fail(error);
     }
   });
+}
+
+/** Deep equality of structured-clone data; conservative (any non-plain object compares unequal). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    return Array.isArray(b) && a.length === b.length && a.every((item, index) => sameValue(item, b[index]));
+  }
+  if (Object.getPrototypeOf(a) !== Object.prototype || Object.getPrototypeOf(b) !== Object.prototype)
+    return false;
+  const keys = Object.keys(a);
+  return (
+    keys.length === Object.keys(b).length &&
+    keys.every(
+      (key) =>
+        Object.hasOwn(b, key) &&
+        sameValue((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]),
+    )
+  );
 }

@@ -320,5 +320,42 @@ export function describeIndexedDBScenarios(label: string, target: () => Database
       expect(all.items.map((record) => record.seq)).toEqual(Array.from({ length: 21 }, (_, index) => index));
       expect((await tabA.getThread('t'))?.nextSeq).toBe(21);
     });
+
+    it("appends from what this tab wrote last without overwriting another tab's changes", async () => {
+      const where = fresh();
+      const tabA = await open(where);
+      const tabB = await open(where);
+      await tabA.saveThread({ id: 't', resourceId: 'u1', createdAt: 1, updatedAt: 1, nextSeq: 0 });
+      await tabA.appendMessages([message('t', 'a0', 'a0', 10)]);
+      // Another tab renames the thread and appends; tabA's next append must see both.
+      const renamed = (await tabB.getThread('t'))!;
+      await tabB.saveThread({ ...renamed, title: 'Renamed in B', metadata: { pinned: true } });
+      await tabB.appendMessages([message('t', 'b0', 'b0', 20)]);
+      const [a1] = await tabA.appendMessages([message('t', 'a1', 'a1', 30)]);
+      expect(a1?.seq).toBe(2);
+      expect(await tabA.getThread('t')).toMatchObject({
+        title: 'Renamed in B',
+        metadata: { pinned: true },
+        nextSeq: 3,
+        updatedAt: 30,
+      });
+      // Back to back in one tab (the optimistic path), then concurrent calls from both tabs.
+      await tabA.appendMessages([message('t', 'a2', 'a2', 40)]);
+      await Promise.all([
+        tabA.appendMessages([message('t', 'a3', 'a3', 50)]),
+        tabA.appendMessages([message('t', 'a4', 'a4', 51)]),
+        tabB.appendMessages([message('t', 'b1', 'b1', 52)]),
+      ]);
+      const all = await tabB.listMessages({ threadId: 't', limit: 100 });
+      expect(all.items.map((record) => record.seq)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+      expect(all.items.map((record) => record.id).sort()).toEqual(['a0', 'a1', 'a2', 'a3', 'a4', 'b0', 'b1']);
+      // A thread deleted in another tab is not resurrected and gets no orphan message.
+      await tabB.deleteThread('t');
+      await expect(tabA.appendMessages([message('t', 'late', 'late', 60)])).rejects.toMatchObject({
+        code: 'not_found',
+      });
+      expect(await tabA.getThread('t')).toBeUndefined();
+      expect(await tabA.getMessages(['late'])).toEqual([]);
+    });
   });
 }
