@@ -10,6 +10,7 @@ import type { OtlpResourceOptions } from '../otlp-encoding.js';
 import type { SpanExporter } from '../types.js';
 import {
   createOtlpSend,
+  longestSendMs,
   type OtlpSend,
   type OtlpSendResult,
   type OtlpSendSettings,
@@ -293,6 +294,7 @@ function workerTransport(
   /** Sends from this thread: every batch once the worker is gone, or one that cannot be cloned. */
   let here: OtlpSend | undefined;
   let workerGone = false;
+  const deadlineMs = longestSendMs(settings) + settings.timeoutMs;
 
   const start = (): RunningWorker => {
     const handle = factory();
@@ -346,8 +348,19 @@ function workerTransport(
         giveUpWorker(error);
         return sendHere(spans);
       }
+      // A worker that neither answers nor dies (stuck, or silently gone) must not stall the
+      // exporter: past the longest a send can take, it counts as crashed.
+      let watchdog: ReturnType<typeof setTimeout> | undefined;
+      const silent = new Promise<never>((_, reject) => {
+        watchdog = setTimeout(
+          () =>
+            reject(new WorkerCrashedError(`The OTLP export worker did not answer within ${deadlineMs} ms.`)),
+          deadlineMs,
+        );
+        (watchdog as { unref?: () => void }).unref?.();
+      });
       try {
-        return await Promise.race([current.remote.send(spans), current.crashed]);
+        return await Promise.race([current.remote.send(spans), current.crashed, silent]);
       } catch (error) {
         // An attribute the structured clone cannot copy (a function): this thread's encoder drops
         // it like JSON does, so this one batch is sent from here.
@@ -355,6 +368,8 @@ function workerTransport(
         if (!WorkerCrashedError.isInstance(error) || workerGone) throw error;
         giveUpWorker(error);
         return sendHere(spans);
+      } finally {
+        clearTimeout(watchdog);
       }
     },
     close() {

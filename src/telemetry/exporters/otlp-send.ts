@@ -56,6 +56,18 @@ function retryAfterMs(header: string | null): number | undefined {
   return Number.isFinite(ms) && ms >= 0 ? Math.min(ms, maxRetryAfterMs) : undefined;
 }
 
+/**
+ * The longest one `OtlpSend` call can take: every attempt timing out, with the longest wait
+ * before each retry. The exporter gives a worker that long (plus `timeoutMs` of grace) to answer.
+ */
+export function longestSendMs(settings: OtlpSendSettings): number {
+  let total = (settings.maxRetries + 1) * settings.timeoutMs;
+  for (let attempt = 0; attempt < settings.maxRetries; attempt++) {
+    total += Math.max(settings.retryDelayMs * 2 ** attempt, maxRetryAfterMs);
+  }
+  return total;
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function parsePartialSuccess(text: string): number {

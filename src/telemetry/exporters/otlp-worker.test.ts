@@ -177,6 +177,38 @@ describe('createOtlpHttpExporter with an export worker (same protocol, in-proces
     expect((errors[0] as Error).message).toContain('out of memory');
   });
 
+  it('a worker that never answers counts as crashed once the longest possible send has passed', async () => {
+    const before = receiver.requests.length;
+    const errors: unknown[] = [];
+    const silent: OtlpExportWorkerFactory = () => {
+      const channel = new MessageChannel();
+      return {
+        endpoint: channel.port2,
+        terminate: () => {
+          channel.port1.close();
+          channel.port2.close();
+        },
+        onCrash: () => {},
+      };
+    };
+    const exporter = createOtlpHttpExporter({
+      url: receiver.url,
+      worker: silent,
+      maxRetries: 0,
+      timeoutMs: 30,
+      onError: (error) => errors.push(error),
+    });
+    await exporter.export([span(1)]);
+    const started = Date.now();
+    await exporter.flush();
+    // One attempt of 30 ms plus 30 ms of grace, then the batch goes out from this thread.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(55);
+    expect(receiver.requests.length).toBe(before + 1);
+    expect(exporter.stats()).toMatchObject({ exported: 1, failed: 0 });
+    expect(errors).toHaveLength(1);
+    expect((errors[0] as Error).message).toMatch(/did not answer within 60 ms/);
+  });
+
   it('falls back to this thread when the worker cannot be created', async () => {
     const before = receiver.requests.length;
     const errors: unknown[] = [];
