@@ -370,7 +370,7 @@ const isolatedRow = (name: 'otlpWorker' | 'otlpInline', label: string, exporter:
     peerValue: median(off.cpu),
     target: 'ratio <= 1.05',
     met: (median(off.cpu) + added) / median(off.cpu) <= 1.05,
-    notes: `tracing + OTLP/HTTP JSON export (encoding and Node fetch of one 512-span batch per 128 steps, flushed every 128 steps) adds ${micros(added)} µs of process CPU (all threads) per step: ${micros(isolated[name])} µs vs ${micros(isolated.off)} µs untraced, best of 6 passes × ${isolatedSteps} steps; main thread busy ${micros(isolatedBusy[name])} vs ${micros(isolatedBusy.off)} µs/step; exporter stats ${JSON.stringify(exporter.stats())}`,
+    notes: `tracing + OTLP/HTTP JSON export (encoding and the node:http request of one 512-span batch per 128 steps, flushed every 128 steps) adds ${micros(added)} µs of process CPU (all threads) per step: ${micros(isolated[name])} µs vs ${micros(isolated.off)} µs untraced, best of 6 passes × ${isolatedSteps} steps; main thread busy ${micros(isolatedBusy[name])} vs ${micros(isolatedBusy.off)} µs/step; exporter stats ${JSON.stringify(exporter.stats())}`,
   });
 };
 rows.push(
