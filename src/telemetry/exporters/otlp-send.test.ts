@@ -109,5 +109,19 @@ describe('createOtlpSend in Node (node:http, no fetch)', () => {
     ).catch((error: unknown) => error);
     expect(timedOut).toBeInstanceOf(NetworkError);
     expect(Date.now() - started).toBeLessThan(1_500);
+
+    // Headers and half an answer, then nothing: the timeout still ends the request.
+    const stalling = createServer((_request, response) => {
+      response.writeHead(200, { 'Content-Type': 'application/json' });
+      response.write('{"partialSucc');
+    });
+    servers.push(stalling);
+    stalling.listen(0, '127.0.0.1');
+    await once(stalling, 'listening');
+    const stallingPort = (stalling.address() as AddressInfo).port;
+    const stalled = await createOtlpSend(
+      settings(`http://127.0.0.1:${stallingPort}/v1/traces`, { timeoutMs: 50, maxRetries: 0 }),
+    )(spans).catch((error: unknown) => error);
+    expect(stalled).toBeInstanceOf(NetworkError);
   });
 });
