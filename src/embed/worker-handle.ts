@@ -1,34 +1,15 @@
-import type { Comlink } from '../worker/index.js';
-import { exposeCore } from '../worker/index.js';
+import { browserWorkerHandle, exposeCore, type WorkerHandle } from '../worker/index.js';
 import { createEmbedCore, type EmbedCoreOptions } from './core.js';
 
 /** One worker as the pool sees it: an endpoint, a way to end it, and a crash signal. */
-export interface EmbedWorkerHandle {
-  endpoint: Comlink.Endpoint;
-  terminate(): void;
-  /** Registers a listener called once if the worker dies or reports an uncaught error. */
-  onCrash(listener: (reason: string) => void): void;
-}
+export type EmbedWorkerHandle = WorkerHandle;
 
 /** Creates a worker running the embedding core (`workers/embed.worker.ts` or an equivalent). */
 export type EmbedWorkerFactory = () => EmbedWorkerHandle;
 
 /** Wraps a browser `Worker`: an uncaught error or an undecodable message counts as a crash. */
 export function workerHandle(worker: Worker): EmbedWorkerHandle {
-  const listeners: ((reason: string) => void)[] = [];
-  const crash = (reason: string) => {
-    for (const listener of listeners.splice(0)) listener(reason);
-  };
-  worker.addEventListener('error', (event) => {
-    event.preventDefault();
-    crash(event.message || 'uncaught error in the embedding worker');
-  });
-  worker.addEventListener('messageerror', () => crash('the embedding worker sent an undecodable message'));
-  return {
-    endpoint: worker,
-    terminate: () => worker.terminate(),
-    onCrash: (listener) => listeners.push(listener),
-  };
+  return browserWorkerHandle(worker, 'the embedding worker');
 }
 
 /** The default in browsers: a module worker built from `workers/embed.worker.ts`. */

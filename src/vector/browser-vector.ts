@@ -1,5 +1,5 @@
 import { WorkerCrashedError } from '../errors/index.js';
-import { Comlink, exposeCore, wrapCore } from '../worker/index.js';
+import { browserWorkerHandle, Comlink, exposeCore, type WorkerHandle, wrapCore } from '../worker/index.js';
 import type { VectorFilter } from './filter-types.js';
 import type { LoadReport } from './loaded-index.js';
 import type { CreateIndexParams, IndexStats, QueryResult, UpsertParams, VectorStore } from './types.js';
@@ -14,32 +14,14 @@ import {
 } from './vector-core.js';
 
 /** One worker as `BrowserVector` sees it: an endpoint, a way to end it, and a crash signal. */
-export interface VectorWorkerHandle {
-  endpoint: Comlink.Endpoint;
-  terminate(): void;
-  /** Registers a listener called once if the worker dies or reports an uncaught error. */
-  onCrash(listener: (reason: string) => void): void;
-}
+export type VectorWorkerHandle = WorkerHandle;
 
 /** Creates a worker running `VectorCore` (`workers/vector.worker.ts` or an equivalent). */
 export type VectorWorkerFactory = () => VectorWorkerHandle;
 
 /** Wraps a browser `Worker` running the vector core. */
 export function vectorWorkerHandle(worker: Worker): VectorWorkerHandle {
-  const listeners: ((reason: string) => void)[] = [];
-  const crash = (reason: string) => {
-    for (const listener of listeners.splice(0)) listener(reason);
-  };
-  worker.addEventListener('error', (event) => {
-    event.preventDefault();
-    crash(event.message || 'uncaught error in the vector worker');
-  });
-  worker.addEventListener('messageerror', () => crash('the vector worker sent an undecodable message'));
-  return {
-    endpoint: worker,
-    terminate: () => worker.terminate(),
-    onCrash: (listener) => listeners.push(listener),
-  };
+  return browserWorkerHandle(worker, 'the vector worker');
 }
 
 /** The default in browsers: a module worker built from `workers/vector.worker.ts`. */

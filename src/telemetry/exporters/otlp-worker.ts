@@ -1,6 +1,6 @@
 import { WorkerProtocolError } from '../../errors/index.js';
 import type { SpanRecord } from '../../storage/types.js';
-import { type Comlink, exposeCore } from '../../worker/index.js';
+import { browserWorkerHandle, exposeCore, type WorkerHandle } from '../../worker/index.js';
 import { createOtlpSend, type OtlpSend, type OtlpSendResult, type OtlpSendSettings } from './otlp-send.js';
 
 /**
@@ -27,32 +27,14 @@ export function createOtlpExportCore(options: { fetch?: typeof globalThis.fetch 
 }
 
 /** One export worker as the exporter sees it: an endpoint, a way to end it, and a crash signal. */
-export interface OtlpExportWorkerHandle {
-  endpoint: Comlink.Endpoint;
-  terminate(): void;
-  /** Registers a listener called once if the worker dies, fails to load or reports an uncaught error. */
-  onCrash(listener: (reason: string) => void): void;
-}
+export type OtlpExportWorkerHandle = WorkerHandle;
 
 /** Creates a worker running {@link createOtlpExportCore} (`workers/otlp-export.worker.ts` or an equivalent). */
 export type OtlpExportWorkerFactory = () => OtlpExportWorkerHandle;
 
 /** Wraps a browser `Worker` running the export core. */
 export function otlpExportWorkerHandle(worker: Worker): OtlpExportWorkerHandle {
-  const listeners: ((reason: string) => void)[] = [];
-  const crash = (reason: string) => {
-    for (const listener of listeners.splice(0)) listener(reason);
-  };
-  worker.addEventListener('error', (event) => {
-    event.preventDefault();
-    crash(event.message || 'the OTLP export worker failed to load or threw');
-  });
-  worker.addEventListener('messageerror', () => crash('the OTLP export worker sent an undecodable message'));
-  return {
-    endpoint: worker,
-    terminate: () => worker.terminate(),
-    onCrash: (listener) => listeners.push(listener),
-  };
+  return browserWorkerHandle(worker, 'the OTLP export worker');
 }
 
 /** The default where `Worker` exists: a module worker built from `workers/otlp-export.worker.ts`. */
