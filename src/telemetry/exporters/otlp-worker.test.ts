@@ -36,6 +36,23 @@ function counted(factory: OtlpExportWorkerFactory) {
   return { factory: wrapped, workers };
 }
 
+/** A worker that never answers: a bare channel with nothing on its other end. */
+function silentWorker(
+  onCrash: (listener: (reason: string) => void) => void = () => {},
+): OtlpExportWorkerFactory {
+  return () => {
+    const channel = new MessageChannel();
+    return {
+      endpoint: channel.port2,
+      terminate: () => {
+        channel.port1.close();
+        channel.port2.close();
+      },
+      onCrash,
+    };
+  };
+}
+
 describe('createOtlpHttpExporter with an export worker (same protocol, in-process core)', () => {
   let receiver: OtlpReceiver;
   beforeAll(async () => {
@@ -144,19 +161,9 @@ describe('createOtlpHttpExporter with an export worker (same protocol, in-proces
     const errors: unknown[] = [];
     let crash: ((reason: string) => void) | undefined;
     // A worker that never answers, then dies.
-    const dying: OtlpExportWorkerFactory = () => {
-      const channel = new MessageChannel();
-      return {
-        endpoint: channel.port2,
-        terminate: () => {
-          channel.port1.close();
-          channel.port2.close();
-        },
-        onCrash: (listener) => {
-          crash = listener;
-        },
-      };
-    };
+    const dying = silentWorker((listener) => {
+      crash = listener;
+    });
     const exporter = createOtlpHttpExporter({
       url: receiver.url,
       worker: dying,
@@ -180,17 +187,7 @@ describe('createOtlpHttpExporter with an export worker (same protocol, in-proces
   it('a worker that never answers counts as crashed once the longest possible send has passed', async () => {
     const before = receiver.requests.length;
     const errors: unknown[] = [];
-    const silent: OtlpExportWorkerFactory = () => {
-      const channel = new MessageChannel();
-      return {
-        endpoint: channel.port2,
-        terminate: () => {
-          channel.port1.close();
-          channel.port2.close();
-        },
-        onCrash: () => {},
-      };
-    };
+    const silent = silentWorker();
     const exporter = createOtlpHttpExporter({
       url: receiver.url,
       worker: silent,
