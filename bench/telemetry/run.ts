@@ -1,15 +1,20 @@
-// Tracing overhead on an agent-like step: the same step (model call that asks for a tool, the
-// tool, model call with the answer) through our `openai` ChatModel against the local
-// OpenAI-compatible test server, with tracing off (the reference) and on. "On" wraps the model
-// with `traceChatModel`, runs the step inside an agent span and the tool inside a tool span, with
-// inputs/outputs recorded and redacted. Variants run in blocks of steps, interleaved in ABBA order
-// after a warm-up so machine drift hits every variant alike. Both wall time and process CPU time
-// (all threads: the export worker's too) are reported.
+// Tracing overhead on an agent step, two ways, each against the local OpenAI-compatible test
+// server with tracing off (the reference) and on:
+// - `Agent.generate`: the real agent, traced as docs/telemetry.md tells users to (the tracer in
+//   `defaultOptions`, the model wrapped with `traceChatModel`): one exchange = 2 agent steps
+//   (model call that asks for a tool, the tool, model call with the answer), 6 spans (`agent.run`,
+//   2 × `agent.step`, 2 × `chat`, `tool.call`). This is the row the issue's target is judged on.
+// - a hand-instrumented step: the same exchange written on our `openai` ChatModel, traced with
+//   `tracer.withSpan` and `traceChatModel` (4 spans: agent, 2 × chat, tool).
+// Inputs/outputs are recorded and redacted in both. Variants run in blocks, interleaved in ABBA
+// order after a warm-up so machine drift hits every variant alike. Both wall time and process CPU
+// time (all threads: the export worker's too) are reported.
 //
 // How OTLP export is charged: as in a steady stream of steps. Each OTLP exporter starts the
-// measured blocks with half a batch (256 spans) queued, so its one full batch of 512 spans per
-// 128-step block is handed over in the middle of the block and encoded and sent while the block's
-// remaining steps run: on the main thread for the inline exporter, in a worker thread for the
+// measured blocks with about half a batch (256 or 258 spans) queued, so the full batches of 512
+// spans a block ends (one per 128-step block of the hand-instrumented step, three per 256-exchange
+// block of the agent) are handed over mid-block and encoded and sent while the block's remaining
+// steps run: on the main thread for the inline exporter, in a worker thread for the
 // worker exporter. Wall time is then simply the block's elapsed time: whatever the export takes
 // from the traced code (main-thread encoding and fetch, the hand-over, garbage collection, a
 // second thread competing for the 2 cores) slows those steps. The partial-batch timer is set
@@ -20,6 +25,8 @@
 import { fork } from 'node:child_process';
 import { performance as nodePerformance, PerformanceObserver } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
+import { z } from 'zod';
+import { Agent } from '../../src/agent/index.js';
 import { type ChatMessage, type ChatModel, openai, type ToolDefinition } from '../../src/llm/index.js';
 import {
   createMemoryExporter,
@@ -28,17 +35,20 @@ import {
   type OtlpExportWorkerHandle,
   type OtlpHttpExporter,
   type Span,
+  type SpanExporter,
   type Tracer,
   traceChatModel,
 } from '../../src/telemetry/index.js';
 import { startOpenAITestServer } from '../../src/test/index.js';
+import { createTool } from '../../src/tools/index.js';
 import { percentile, row, writeResults } from '../support/results.js';
 
 const rounds = Number(process.env.TELEMETRY_BENCH_ROUNDS ?? 40);
 const warmup = 4;
-const stepsPerBlock = 128; // 512 spans: one full OTLP batch per block
-const spansPerStep = 4;
 const answer = 'It is 5 °C in Paris, with a light breeze from the west.';
+const question = 'What is the weather in Paris?';
+const instructions = 'You answer weather questions with the weather tool.';
+const batchSize = 512; // the OTLP exporter's default
 
 const server = await startOpenAITestServer();
 const session = await server.session();
@@ -69,7 +79,7 @@ const tools: ToolDefinition[] = [
 ];
 const lookUp = (city: string) => ({ city, celsius: city.length, wind: 'west' });
 
-/** One agent step; with a tracer, every part is a span nested under the agent span. */
+/** One hand-instrumented step; with a tracer, every part is a span nested under the agent span. */
 async function step(
   model: ChatModel,
   tracer: Tracer | undefined,
@@ -78,8 +88,8 @@ async function step(
   const run = async (span?: Span): Promise<string> => {
     if (span) parent.current = span;
     const messages: ChatMessage[] = [
-      { role: 'system', content: 'You answer weather questions with the weather tool.' },
-      { role: 'user', content: 'What is the weather in Paris?' },
+      { role: 'system', content: instructions },
+      { role: 'user', content: question },
     ];
     const first = await model.generate({ messages, tools });
     const call = first.toolCalls[0]!;
@@ -102,18 +112,79 @@ async function step(
   };
   if (!tracer) return run();
   return tracer.withSpan('agent weather', { kind: 'agent' }, async (span) => {
-    span.recordInput('What is the weather in Paris?');
+    span.recordInput(question);
     return run(span);
   });
 }
 
+/** The agent as users trace it: the tracer in `defaultOptions`, the model wrapped once. */
+function tracedAgent(model: ChatModel, tracer: Tracer | undefined): Agent {
+  return new Agent({
+    name: 'weather',
+    instructions,
+    model: tracer ? traceChatModel(model, tracer) : model,
+    tools: {
+      weather: createTool({
+        id: 'weather',
+        description: 'Current weather of a city',
+        inputSchema: z.object({ city: z.string() }),
+        execute: async ({ city }) => lookUp(city),
+      }),
+    },
+    ...(tracer ? { defaultOptions: { tracer } } : {}),
+  });
+}
+
+/** What is measured: one exchange of model call → tool → model call, and how it is traced. */
+interface Workload {
+  id: 'agent' | 'step';
+  /** The start of every row's case. */
+  label: string;
+  /** What one step of the rows is. */
+  unit: 'exchange' | 'step';
+  spansPerStep: number;
+  stepsPerBlock: number;
+  /** Steps run before the measured blocks so each OTLP exporter carries about half a batch. */
+  queuedSteps: number;
+  /** A function running one exchange with `model` (untraced) traced by `tracer`, if any. */
+  runner(model: ChatModel, tracer: Tracer | undefined): () => Promise<string>;
+}
+
+const workloads: Workload[] = [
+  {
+    id: 'agent',
+    label: 'Agent.generate, 2 agent steps (model call, tool, model call), 6 spans',
+    unit: 'exchange',
+    spansPerStep: 6,
+    stepsPerBlock: 256, // 1,536 spans: three full OTLP batches per block
+    queuedSteps: 43, // 258 spans
+    runner(model, tracer) {
+      const agent = tracedAgent(model, tracer);
+      return async () => (await agent.generate(question)).text;
+    },
+  },
+  {
+    id: 'step',
+    label: 'hand-instrumented step (2 model calls + 1 tool, tracer.withSpan), 4 spans',
+    unit: 'step',
+    spansPerStep: 4,
+    stepsPerBlock: 128, // 512 spans: one full OTLP batch per block
+    queuedSteps: 64, // 256 spans
+    runner(model, tracer) {
+      const parent: { current?: Span } = {};
+      const traced = tracer ? traceChatModel(model, tracer, { parent: () => parent.current }) : model;
+      return () => step(traced, tracer, parent);
+    },
+  },
+];
+
 interface Variant {
+  workload: Workload;
   name: string;
   tracer: Tracer | undefined;
   /** The variant's OTLP exporter, if it has one. */
   otlp: OtlpHttpExporter | undefined;
-  model: ChatModel;
-  parent: { current?: Span };
+  run: () => Promise<string>;
   /** Wall milliseconds per step, one entry per block. */
   times: number[];
   /** Process CPU milliseconds per step (all threads), one entry per block. */
@@ -131,12 +202,6 @@ let gcMs = 0;
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) gcMs += entry.duration;
 }).observe({ entryTypes: ['gc'] });
-
-function variant(name: string, tracer: Tracer | undefined, otlp?: OtlpHttpExporter): Variant {
-  const parent: { current?: Span } = {};
-  const model = tracer ? traceChatModel(base, tracer, { parent: () => parent.current }) : base;
-  return { name, tracer, otlp, model, parent, times: [], cpu: [], busy: [], gc: [], late: 0 };
-}
 
 /**
  * The export worker in a Node worker thread: what the exporter starts by default in a browser
@@ -169,31 +234,55 @@ function nodeExportWorker(): OtlpExportWorkerHandle {
 // The OTLP exporters with their defaults (batches of 512 spans, 2,048 queued, one request at a
 // time) except the partial-batch timer (see the top of this file): one hands every batch to an
 // export worker (the browser default), the other encodes and sends on this thread (the default
-// where no Worker exists: Node, an MV3 service worker).
+// where no Worker exists: Node, an MV3 service worker). Each variant has its own.
 const otlpSettings = { url: receiver.url, scheduledDelayMs: 3_600_000 };
-const otlpWorker = createOtlpHttpExporter({ ...otlpSettings, worker: nodeExportWorker });
-const otlpInline = createOtlpHttpExporter({ ...otlpSettings, worker: false });
+/** Every OTLP exporter made, with the spans it must have sent by the end. */
+const allOtlp: { exporter: OtlpHttpExporter; expected: number }[] = [];
+function otlpExporter(worker: boolean): OtlpHttpExporter {
+  const exporter = createOtlpHttpExporter({ ...otlpSettings, worker: worker ? nodeExportWorker : false });
+  allOtlp.push({ exporter, expected: 0 });
+  return exporter;
+}
 
-const variants = [
-  variant('off', undefined),
-  variant('memory', createTracer({ exporters: [createMemoryExporter({ maxSpans: 5000 })] })),
-  variant('otlp (export worker)', createTracer({ exporters: [otlpWorker] }), otlpWorker),
-  variant('otlp (on the calling thread)', createTracer({ exporters: [otlpInline] }), otlpInline),
+const exporterKinds: { name: string; make: () => SpanExporter | undefined; otlp: boolean }[] = [
+  { name: 'off', make: () => undefined, otlp: false },
+  { name: 'memory', make: () => createMemoryExporter({ maxSpans: 5000 }), otlp: false },
+  { name: 'otlp (export worker)', make: () => otlpExporter(true), otlp: true },
+  { name: 'otlp (on the calling thread)', make: () => otlpExporter(false), otlp: true },
 ];
+
+const variants: Variant[] = workloads.flatMap((workload) =>
+  exporterKinds.map(({ name, make, otlp }) => {
+    const exporter = make();
+    const tracer = exporter ? createTracer({ exporters: [exporter] }) : undefined;
+    return {
+      workload,
+      name,
+      tracer,
+      otlp: otlp ? (exporter as OtlpHttpExporter) : undefined,
+      run: workload.runner(base, tracer),
+      times: [],
+      cpu: [],
+      busy: [],
+      gc: [],
+      late: 0,
+    };
+  }),
+);
 const otlpVariants = variants.filter((target) => target.otlp);
-const halfBatch = stepsPerBlock / 2;
 
 async function runSteps(target: Variant, steps: number): Promise<void> {
   for (let index = 0; index < steps; index++) {
-    const text = await step(target.model, target.tracer, target.parent);
+    const text = await target.run();
     if (text !== answer) throw new Error(`unexpected answer: ${text}`);
   }
 }
 
-/** Spans each OTLP exporter has ended so far; all but the queued half batch must be sent by block end. */
+/** Spans each OTLP exporter has ended so far; all but the queued part must be sent by block end. */
 const ended = new Map<Variant, number>();
 
 async function block(target: Variant, record: boolean): Promise<void> {
+  const { stepsPerBlock, spansPerStep, queuedSteps } = target.workload;
   const cpuStart = process.cpuUsage();
   const busyStart = nodePerformance.eventLoopUtilization();
   const gcStart = gcMs;
@@ -204,10 +293,10 @@ async function block(target: Variant, record: boolean): Promise<void> {
   const busy = nodePerformance.eventLoopUtilization(busyStart);
   const gc = gcMs - gcStart;
   if (target.otlp) {
-    // Untimed: wait for the block's batch (handed over mid-block) if it is still under way.
+    // Untimed: wait for the block's batches (handed over mid-block) if still under way.
     const sent = (ended.get(target) ?? 0) + stepsPerBlock * spansPerStep;
     ended.set(target, sent);
-    const expected = sent - halfBatch * spansPerStep;
+    const expected = sent - queuedSteps * spansPerStep;
     if (target.otlp.stats().exported < expected && record) target.late++;
     while (target.otlp.stats().exported < expected) await new Promise((resolve) => setTimeout(resolve, 1));
   }
@@ -219,22 +308,29 @@ async function block(target: Variant, record: boolean): Promise<void> {
   target.gc.push(gc / stepsPerBlock);
 }
 
-// Half a batch queued in each OTLP exporter before the first block (see the top of this file).
+// About half a batch queued in each OTLP exporter before the first block (see the top of this file).
 for (const target of otlpVariants) {
-  await runSteps(target, halfBatch);
-  ended.set(target, halfBatch * spansPerStep);
+  const { queuedSteps, spansPerStep } = target.workload;
+  if ((queuedSteps * spansPerStep) % batchSize === 0)
+    throw new Error('the queued part must not be a whole batch');
+  await runSteps(target, queuedSteps);
+  ended.set(target, queuedSteps * spansPerStep);
 }
 for (let round = 0; round < warmup + rounds; round++) {
   const order = round % 2 === 0 ? variants : [...variants].reverse();
   for (const target of order) await block(target, round >= warmup);
 }
-// Sends the half batches still queued, so the receiver's count can be checked.
-for (const target of otlpVariants) await target.tracer?.flush();
+// Sends the partial batches still queued, so the receiver's count can be checked.
+for (const target of otlpVariants) {
+  await target.tracer?.flush();
+  const entry = allOtlp.find((candidate) => candidate.exporter === target.otlp)!;
+  entry.expected = ended.get(target) ?? 0;
+}
 /** The receiver decodes what it has been sent (untimed) and answers how many spans that makes. */
 const received = () => ask<{ count: number; rejected: number }>('count');
 await received();
 
-// The same step with an instant in-memory model: what tracing itself costs in CPU, free of
+// The same exchanges with an instant in-memory model: what tracing itself costs in CPU, free of
 // network and server noise. The least disturbed of several alternating passes is kept.
 const instant: ChatModel = {
   provider: 'instant',
@@ -264,39 +360,42 @@ const instant: ChatModel = {
 };
 const isolatedSteps = 4096;
 // The instant model never leaves the microtask queue, so nothing paces the steps the way network
-// round trips do: every 128 steps (512 spans, one OTLP batch) each pass flushes (the untraced one
-// yields a macrotask), so the exporter sends every span and its work is all counted (process CPU:
-// the export worker's thread included).
+// round trips do: every 128 steps each pass flushes (the untraced one yields a macrotask), so the
+// exporter sends every span and its work is all counted (process CPU: the export worker's thread
+// included).
 const yieldEvery = 128;
-type IsolatedName = 'off' | 'memory' | 'otlpWorker' | 'otlpInline';
-const isolated: Record<IsolatedName, number> = {
-  off: Number.POSITIVE_INFINITY,
-  memory: Number.POSITIVE_INFINITY,
-  otlpWorker: Number.POSITIVE_INFINITY,
-  otlpInline: Number.POSITIVE_INFINITY,
-};
-/** Main-thread busy ms per step of the pass kept in `isolated`. */
-const isolatedBusy: Record<IsolatedName, number> = { off: 0, memory: 0, otlpWorker: 0, otlpInline: 0 };
-const isolatedOtlpWorker = createOtlpHttpExporter({ url: receiver.url, worker: nodeExportWorker });
-const isolatedOtlpInline = createOtlpHttpExporter({ url: receiver.url, worker: false });
-const isolatedExporters = {
-  memory: createMemoryExporter({ maxSpans: 5000 }),
-  otlpWorker: isolatedOtlpWorker,
-  otlpInline: isolatedOtlpInline,
-};
-const isolatedVariants = (['off', 'memory', 'otlpWorker', 'otlpInline'] as const).map((name) => {
-  const tracer = name === 'off' ? undefined : createTracer({ exporters: [isolatedExporters[name]] });
-  const parent: { current?: Span } = {};
-  const model = tracer ? traceChatModel(instant, tracer, { parent: () => parent.current }) : instant;
-  return { name, tracer, parent, model };
-});
+interface Isolated {
+  workload: Workload;
+  name: string;
+  tracer: Tracer | undefined;
+  otlp: OtlpHttpExporter | undefined;
+  run: () => Promise<string>;
+  /** CPU ms per step of the least disturbed pass, and the main thread's busy ms in that pass. */
+  cpu: number;
+  busy: number;
+}
+const isolatedVariants: Isolated[] = workloads.flatMap((workload) =>
+  exporterKinds.map(({ name, make, otlp }) => {
+    const exporter = make();
+    const tracer = exporter ? createTracer({ exporters: [exporter] }) : undefined;
+    return {
+      workload,
+      name,
+      tracer,
+      otlp: otlp ? (exporter as OtlpHttpExporter) : undefined,
+      run: workload.runner(instant, tracer),
+      cpu: Number.POSITIVE_INFINITY,
+      busy: 0,
+    };
+  }),
+);
 for (let pass = 0; pass < 6; pass++) {
   const order = pass % 2 === 0 ? isolatedVariants : [...isolatedVariants].reverse();
   for (const target of order) {
     const cpuStart = process.cpuUsage();
     const busyStart = nodePerformance.eventLoopUtilization();
     for (let index = 0; index < isolatedSteps; index++) {
-      await step(target.model, target.tracer, target.parent);
+      await target.run();
       if ((index + 1) % yieldEvery === 0) {
         if (target.tracer) await target.tracer.flush();
         else await new Promise((resolve) => setTimeout(resolve, 0));
@@ -307,114 +406,108 @@ for (let pass = 0; pass < 6; pass++) {
     const cpu = (used.user + used.system) / 1000 / isolatedSteps;
     const busy = nodePerformance.eventLoopUtilization(busyStart).active / isolatedSteps;
     await received();
-    if (cpu < isolated[target.name]) {
-      isolated[target.name] = cpu;
-      isolatedBusy[target.name] = busy;
+    if (cpu < target.cpu) {
+      target.cpu = cpu;
+      target.busy = busy;
     }
   }
 }
-const tracingCpuMs = isolated.memory - isolated.off;
+for (const target of isolatedVariants) {
+  const entry = allOtlp.find((candidate) => candidate.exporter === target.otlp);
+  if (entry) entry.expected = 6 * isolatedSteps * target.workload.spansPerStep;
+}
 
-const off = variants[0]!;
 const median = (times: number[]) => percentile(times, 50);
 const mean = (times: number[]) => times.reduce((sum, time) => sum + time, 0) / times.length;
 const { count: receivedSpans, rejected } = await received();
 const notes = (target: Variant) =>
-  `${rounds} blocks of ${stepsPerBlock} steps after ${warmup} warm-up blocks, ABBA order; ${spansPerStep} spans/step with inputs/outputs recorded and redacted` +
+  `${rounds} blocks of ${target.workload.stepsPerBlock} ${target.workload.unit}s after ${warmup} warm-up blocks, ABBA order; ${target.workload.spansPerStep} spans/${target.workload.unit} with inputs/outputs recorded and redacted` +
   (target.otlp
-    ? `; one 512-span batch handed over in the middle of each block and sent while its steps run (${target.late} of ${rounds} blocks ended before the collector answered); this exporter: ${JSON.stringify(target.otlp.stats())}; the receiver decoded ${receivedSpans} spans in all (these blocks and the isolated passes)`
+    ? `; the 512-span batches a block ends are handed over during the block and sent while its steps run (${target.late} of ${rounds} blocks ended before the collector answered); this exporter: ${JSON.stringify(target.otlp.stats())}; the receiver decoded ${receivedSpans} spans in all (every exporter, timed and isolated)`
     : '');
 /**
- * Drift-robust overhead: the ratio of each block to the "off" block of the same round (run
- * back to back), then the median over rounds. Reported as ours = off p50 × that ratio.
+ * Drift-robust overhead: the ratio of each block to the "off" block of the same workload and
+ * round (run in the same ABBA pass), then the median over rounds. Reported as ours = off p50 ×
+ * that ratio.
  */
 const pairedRatio = (values: number[], reference: number[]) =>
   median(values.map((value, index) => value / reference[index]!));
 const micros = (ms: number) => (ms * 1000).toFixed(1);
-const rows = variants.slice(1).flatMap((target) => {
-  const wallRatio = pairedRatio(target.times, off.times);
-  const cpuRatio = pairedRatio(target.cpu, off.cpu);
-  return [
-    row({
-      case: `agent step (2 model calls + 1 tool), tracing on: ${target.name}, wall`,
-      unit: 'ms/step',
+const rows = workloads.flatMap((workload) => {
+  const [off, ...traced] = variants.filter((target) => target.workload === workload) as [
+    Variant,
+    ...Variant[],
+  ];
+  const timedRows = traced.flatMap((target) => {
+    const wallRatio = pairedRatio(target.times, off.times);
+    const cpuRatio = pairedRatio(target.cpu, off.cpu);
+    return [
+      row({
+        case: `${workload.label}, tracing on: ${target.name}, wall`,
+        unit: `ms/${workload.unit}`,
+        better: 'lower',
+        ours: median(off.times) * wallRatio,
+        peer: `same ${workload.unit}, tracing off (p50)`,
+        peerValue: median(off.times),
+        target: 'ratio <= 1.05',
+        met: wallRatio <= 1.05,
+        notes: `median of per-round paired ratios of block wall time (no flush inside the block); raw p50 ${median(target.times).toFixed(3)} vs ${median(off.times).toFixed(3)} ms, mean ${mean(target.times).toFixed(3)} vs ${mean(off.times).toFixed(3)} ms; main thread busy ${micros(mean(target.busy))} vs ${micros(mean(off.busy))} µs/${workload.unit}; ${notes(target)}`,
+      }),
+      row({
+        case: `${workload.label}, tracing on: ${target.name}, CPU`,
+        unit: `CPU ms/${workload.unit}`,
+        better: 'lower',
+        ours: median(off.cpu) * cpuRatio,
+        peer: `same ${workload.unit}, tracing off (p50)`,
+        peerValue: median(off.cpu),
+        target: 'ratio <= 1.05',
+        met: cpuRatio <= 1.05,
+        notes: `process CPU, all threads (client, in-process test server, export worker), median of per-round paired ratios; raw p50 ${median(target.cpu).toFixed(3)} vs ${median(off.cpu).toFixed(3)} ms, mean ${mean(target.cpu).toFixed(3)} vs ${mean(off.cpu).toFixed(3)} ms; main-thread GC ${micros(mean(target.gc))} vs ${micros(mean(off.gc))} µs/${workload.unit}; ${notes(target)}`,
+      }),
+    ];
+  });
+  const [isolatedOff, ...isolatedTraced] = isolatedVariants.filter(
+    (target) => target.workload === workload,
+  ) as [Isolated, ...Isolated[]];
+  const isolatedRows = isolatedTraced.map((target) => {
+    const added = target.cpu - isolatedOff.cpu;
+    return row({
+      case: `${workload.label}: CPU per ${workload.unit} + tracing CPU measured in isolation (instant model, ${target.name})`,
+      unit: `CPU ms/${workload.unit}`,
       better: 'lower',
-      ours: median(off.times) * wallRatio,
-      peer: 'same step, tracing off (p50)',
-      peerValue: median(off.times),
-      target: 'ratio <= 1.05',
-      met: wallRatio <= 1.05,
-      notes: `median of per-round paired ratios of block wall time (no flush inside the block); raw p50 ${median(target.times).toFixed(3)} vs ${median(off.times).toFixed(3)} ms, mean ${mean(target.times).toFixed(3)} vs ${mean(off.times).toFixed(3)} ms; main thread busy ${micros(mean(target.busy))} vs ${micros(mean(off.busy))} µs/step; ${notes(target)}`,
-    }),
-    row({
-      case: `agent step (2 model calls + 1 tool), tracing on: ${target.name}, CPU`,
-      unit: 'CPU ms/step',
-      better: 'lower',
-      ours: median(off.cpu) * cpuRatio,
-      peer: 'same step, tracing off (p50)',
+      ours: median(off.cpu) + added,
+      peer: `same ${workload.unit}, tracing off`,
       peerValue: median(off.cpu),
       target: 'ratio <= 1.05',
-      met: cpuRatio <= 1.05,
-      notes: `process CPU, all threads (client, in-process test server, export worker), median of per-round paired ratios; raw p50 ${median(target.cpu).toFixed(3)} vs ${median(off.cpu).toFixed(3)} ms, mean ${mean(target.cpu).toFixed(3)} vs ${mean(off.cpu).toFixed(3)} ms; main-thread GC ${micros(mean(target.gc))} vs ${micros(mean(off.gc))} µs/step; ${notes(target)}`,
-    }),
-  ];
-});
-const isolatedRow = (name: 'otlpWorker' | 'otlpInline', label: string, exporter: OtlpHttpExporter) => {
-  const added = isolated[name] - isolated.off;
-  return row({
-    case: `agent step CPU + tracing with OTLP export CPU measured in isolation (instant model, ${label})`,
-    unit: 'CPU ms/step',
-    better: 'lower',
-    ours: median(off.cpu) + added,
-    peer: 'same step, tracing off',
-    peerValue: median(off.cpu),
-    target: 'ratio <= 1.05',
-    met: (median(off.cpu) + added) / median(off.cpu) <= 1.05,
-    notes: `tracing + OTLP/HTTP JSON export (encoding and the node:http request of one 512-span batch per 128 steps, flushed every 128 steps) adds ${micros(added)} µs of process CPU (all threads) per step: ${micros(isolated[name])} µs vs ${micros(isolated.off)} µs untraced, best of 6 passes × ${isolatedSteps} steps; main thread busy ${micros(isolatedBusy[name])} vs ${micros(isolatedBusy.off)} µs/step; exporter stats ${JSON.stringify(exporter.stats())}`,
+      met: (median(off.cpu) + added) / median(off.cpu) <= 1.05,
+      notes: `tracing${target.otlp ? ' + OTLP/HTTP JSON export (encoding and the node:http requests, flushed every 128 steps)' : ''} adds ${micros(added)} µs of process CPU (all threads) per ${workload.unit}: ${micros(target.cpu)} µs vs ${micros(isolatedOff.cpu)} µs untraced, best of 6 passes × ${isolatedSteps} ${workload.unit}s; main thread busy ${micros(target.busy)} vs ${micros(isolatedOff.busy)} µs/${workload.unit}${target.otlp ? `; exporter stats ${JSON.stringify(target.otlp.stats())}` : ''}`,
+    });
   });
-};
-rows.push(
-  row({
-    case: 'agent step CPU + tracing CPU measured in isolation (instant model, memory exporter)',
-    unit: 'CPU ms/step',
-    better: 'lower',
-    ours: median(off.cpu) + tracingCpuMs,
-    peer: 'same step, tracing off',
-    peerValue: median(off.cpu),
-    target: 'ratio <= 1.05',
-    met: (median(off.cpu) + tracingCpuMs) / median(off.cpu) <= 1.05,
-    notes: `tracing adds ${micros(tracingCpuMs)} µs CPU per step (${spansPerStep} spans, inputs/outputs recorded): ${micros(isolated.memory)} µs traced vs ${micros(isolated.off)} µs untraced with an instant model, best of 6 passes × ${isolatedSteps} steps each (flushed every ${yieldEvery})`,
-  }),
-  isolatedRow('otlpWorker', 'export worker', isolatedOtlpWorker),
-  isolatedRow('otlpInline', 'on the calling thread', isolatedOtlpInline),
-);
+  return [...timedRows, ...isolatedRows];
+});
 writeResults('telemetry', rows, {
   extra: {
     rounds,
     warmup,
-    stepsPerBlock,
+    workloads: workloads.map(({ id, spansPerStep, stepsPerBlock, queuedSteps }) => ({
+      id,
+      spansPerStep,
+      stepsPerBlock,
+      queuedSteps,
+    })),
     otlpSpansReceived: receivedSpans,
-    isolatedTracingCpuMicrosPerStep: tracingCpuMs * 1000,
-    isolatedOtlpWorkerCpuMicrosPerStep: (isolated.otlpWorker - isolated.off) * 1000,
-    isolatedOtlpInlineCpuMicrosPerStep: (isolated.otlpInline - isolated.off) * 1000,
+    isolatedCpuMicrosPerStep: Object.fromEntries(
+      isolatedVariants.map((target) => [`${target.workload.id}: ${target.name}`, target.cpu * 1000]),
+    ),
   },
 });
-const expectedSpans = (halfBatch + (warmup + rounds) * stepsPerBlock) * spansPerStep;
-const expectedIsolated = 6 * isolatedSteps * spansPerStep;
-const expectedReceived = 2 * (expectedSpans + expectedIsolated);
-if (
-  receivedSpans !== expectedReceived ||
-  rejected > 0 ||
-  otlpVariants.some((target) => target.otlp?.stats().exported !== expectedSpans) ||
-  isolatedOtlpWorker.stats().exported !== expectedIsolated ||
-  isolatedOtlpInline.stats().exported !== expectedIsolated
-) {
+const expectedReceived = allOtlp.reduce((sum, entry) => sum + entry.expected, 0);
+const short = allOtlp.filter((entry) => entry.exporter.stats().exported !== entry.expected);
+if (receivedSpans !== expectedReceived || rejected > 0 || short.length > 0) {
   throw new Error(
-    `receiver decoded ${receivedSpans} spans (expected ${expectedReceived}) and rejected ${rejected} request(s)`,
+    `receiver decoded ${receivedSpans} spans (expected ${expectedReceived}) and rejected ${rejected} request(s); ${short.length} exporter(s) sent a different count than they ended`,
   );
 }
-await Promise.all(
-  [otlpWorker, otlpInline, isolatedOtlpWorker, isolatedOtlpInline].map((exporter) => exporter.shutdown()),
-);
+await Promise.all(allOtlp.map((entry) => entry.exporter.shutdown()));
 receiverProcess.send('close');
 await server.close();
