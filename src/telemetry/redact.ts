@@ -66,7 +66,9 @@ const mightRedactJson = new RegExp(
 
 /** Masks bearer tokens, `sk-…` keys and `api_key=` query parameters inside a string. */
 export function redactString(value: string): string {
-  if (!mightHoldSecret.test(value)) return value;
+  // The shortest text any pattern masks is 10 characters (`token=` and four more); most attribute
+  // values (`chat`, `openai`, `stop`) are shorter and skip the scan.
+  if (value.length < 10 || !mightHoldSecret.test(value)) return value;
   let out = value;
   for (const [pattern, replacement] of secretPatterns) out = out.replace(pattern, replacement);
   return out;

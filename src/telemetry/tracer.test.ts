@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { NotFoundError } from '../errors/index.js';
 import { createMemoryExporter } from './exporters/memory.js';
 import { createPortExporter, receiveSpans } from './exporters/port.js';
-import { toRedactedJson } from './redact.js';
+import { redactString, toRedactedJson } from './redact.js';
 import { createTracer } from './tracer.js';
 import type { SpanExporter } from './types.js';
 
@@ -113,6 +113,14 @@ describe('createTracer', () => {
       );
     }
     expect(toRedactedJson({ text: 'plain' })).toBe('{"text":"plain"}');
+  });
+
+  it('masks the shortest secrets its patterns describe (strings under 10 characters skip the scan)', () => {
+    expect(redactString('token=abcd')).toBe('token=[REDACTED]');
+    expect(redactString('key=abcd')).toBe('key=abcd'); // `key=` alone is not a credential parameter
+    expect(redactString('sk-abcdefgh')).toBe('sk-[REDACTED]');
+    expect(redactString('Basic abcdefgh')).toBe('Basic [REDACTED]');
+    expect(redactString('token=abc')).toBe('token=abc');
   });
 
   it('skips inputs/outputs when recording is off and applies the user redact function otherwise', async () => {

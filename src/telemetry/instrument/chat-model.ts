@@ -48,9 +48,10 @@ export function traceChatModel(model: ChatModel, tracer: Tracer, options: Instru
     const span = tracer.startSpan(`chat ${model.modelId}`, {
       kind: 'model',
       parent: requestParent(request.parentSpan) ?? resolveParent(options.parent),
-      attributes: requestAttributes(model, request, stream),
     });
-    if (span.isRecording) span.recordInput(request.messages);
+    // Built only for a span that records: a sampled-out trace pays for none of it.
+    if (span.isRecording)
+      span.setAttributes(requestAttributes(model, request, stream)).recordInput(request.messages);
     return span;
   };
   return {
