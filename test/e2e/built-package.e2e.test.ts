@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'vite';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startOtlpReceiver } from '../support/otlp-receiver.js';
 import { openOffline } from './support/browser.js';
 import { serveStatic } from './support/serve.js';
 
@@ -23,7 +24,11 @@ describe('the built package in an app', () => {
       worker: { format: 'es' },
     });
 
-    const site = await serveStatic({ '/': join(app, 'dist'), '/models/': resolve('models') });
+    const collector = await startOtlpReceiver();
+    const site = await serveStatic(
+      { '/': join(app, 'dist'), '/models/': resolve('models') },
+      { proxy: { '/v1/traces': collector.url } },
+    );
     const session = await openOffline(`${site.url}/index.html`);
     try {
       await session.page.waitForFunction(
@@ -38,6 +43,9 @@ describe('the built package in an app', () => {
         dimension: number;
         top: string;
         typedError: boolean;
+        traceId: string;
+        exported: number;
+        exportErrors: string[];
       };
       expect(result.error).toBeUndefined();
       expect(result.dimension).toBe(384);
@@ -48,11 +56,23 @@ describe('the built package in an app', () => {
       expect(files.some((path) => /\/assets\/embed\.worker-[\w-]+\.js$/.test(path))).toBe(true);
       expect(files.some((path) => /\/assets\/hnsw-[\w-]+\.wasm$/.test(path))).toBe(true);
       expect(files.some((path) => /\/assets\/ort-wasm[\w.-]*\.wasm$/.test(path))).toBe(true);
+      // Traces left through the default export worker, bundled from the package like the others.
+      expect(files.some((path) => /\/assets\/otlp-export\.worker-[\w-]+\.js$/.test(path))).toBe(true);
+      expect(result.exportErrors).toEqual([]);
+      const spans = collector.spans();
+      expect(result.exported).toBe(spans.length);
+      const root = spans.find((span) => span.name === 'consumer run');
+      const embeddings = spans.filter((span) => span.attributes['lumos.span.kind'] === 'embedding');
+      expect(embeddings).toHaveLength(2); // the two embedMany calls
+      expect(embeddings.every((span) => span.parentSpanId === root?.spanId)).toBe(true);
+      expect(new Set(spans.map((span) => span.traceId))).toEqual(new Set([result.traceId]));
+      expect(spans.every((span) => span.resource['service.name'] === 'consumer')).toBe(true);
       expect(session.blocked).toEqual([]);
       expect(session.errors).toEqual([]);
     } finally {
       await session.close();
       await site.close();
+      await collector.close();
     }
   });
 });

@@ -1,5 +1,5 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, request as forward, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 
@@ -27,14 +27,30 @@ export interface StaticServer {
 /**
  * A plain static file server for built pages: what a user's web server does, with the
  * cross-origin isolation headers ORT threads need and an optional Content-Security-Policy.
+ * `proxy` forwards exact paths to another server (e.g. `/v1/traces` to a test collector), as a
+ * reverse proxy in front of an app would.
  */
 export async function serveStatic(
   roots: Record<string, string>,
-  options: { csp?: string; isolate?: boolean } = {},
+  options: { csp?: string; isolate?: boolean; proxy?: Record<string, string> } = {},
 ): Promise<StaticServer> {
   const mounts = Object.entries(roots).sort((a, b) => b[0].length - a[0].length);
   const server: Server = createServer((request, response) => {
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
+    const target = options.proxy?.[path];
+    if (target) {
+      const upstream = forward(
+        new URL(path, target),
+        { method: request.method, headers: request.headers },
+        (reply) => {
+          response.writeHead(reply.statusCode ?? 502, reply.headers);
+          reply.pipe(response);
+        },
+      );
+      upstream.on('error', () => response.writeHead(502).end());
+      request.pipe(upstream);
+      return;
+    }
     const mount = mounts.find(([prefix]) => path.startsWith(prefix));
     if (!mount) {
       response.writeHead(404).end();
