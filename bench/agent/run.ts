@@ -3,46 +3,25 @@
 // One exchange = 2 model calls (a tool call, then the answer) + 1 tool execution.
 // Exchanges are interleaved in ABBA order after a warm-up so drift hits both sides alike.
 import OpenAI from 'openai';
-import { z } from 'zod';
 import { Agent } from '../../src/agent/index.js';
 import { type ChatMessage, type ChatResult, openai, type ToolDefinition } from '../../src/llm/index.js';
 import { startOpenAITestServer } from '../../src/test/index.js';
-import { createTool } from '../../src/tools/index.js';
 import { percentile, row, writeResults } from '../support/results.js';
+import { answer, instructions, lookUp, question, weatherHandler, weatherTool } from '../support/weather.js';
 
 const exchanges = Number(process.env.AGENT_BENCH_EXCHANGES ?? 400);
 const warmup = 50;
 const stepsPerExchange = 2;
-const answer = 'It is 5 °C in Paris, with a light breeze from the west.';
-const instructions = 'You answer weather questions with the weather tool.';
-const question = 'What is the weather in Paris?';
 
 const server = await startOpenAITestServer();
 const session = await server.session();
-session.setHandler?.((request) => {
-  const body = request.body as { messages: { role: string }[] };
-  return body.messages.at(-1)?.role === 'tool'
-    ? { text: answer, usage: { prompt_tokens: 60, completion_tokens: 14 } }
-    : {
-        toolCalls: [{ name: 'weather', arguments: { city: 'Paris' } }],
-        usage: { prompt_tokens: 40, completion_tokens: 9 },
-      };
-});
-
-const lookUp = (city: string) => ({ city, celsius: city.length, wind: 'west' });
+session.setHandler?.(weatherHandler);
 
 const agent = new Agent({
   name: 'bench',
   instructions,
   model: openai({ apiKey: 'test', baseURL: session.baseURL, model: 'test-model' }),
-  tools: {
-    weather: createTool({
-      id: 'weather',
-      description: 'Current weather of a city',
-      inputSchema: z.object({ city: z.string() }),
-      execute: async ({ city }) => lookUp(city),
-    }),
-  },
+  tools: { weather: weatherTool() },
 });
 
 const chatModel = openai({ apiKey: 'test', baseURL: session.baseURL, model: 'test-model' });

@@ -25,7 +25,6 @@
 import { fork } from 'node:child_process';
 import { performance as nodePerformance, PerformanceObserver } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import { z } from 'zod';
 import { Agent } from '../../src/agent/index.js';
 import { type ChatMessage, type ChatModel, openai, type ToolDefinition } from '../../src/llm/index.js';
 import {
@@ -40,27 +39,16 @@ import {
   traceChatModel,
 } from '../../src/telemetry/index.js';
 import { startOpenAITestServer } from '../../src/test/index.js';
-import { createTool } from '../../src/tools/index.js';
 import { percentile, row, writeResults } from '../support/results.js';
+import { answer, instructions, lookUp, question, weatherHandler, weatherTool } from '../support/weather.js';
 
 const rounds = Number(process.env.TELEMETRY_BENCH_ROUNDS ?? 40);
 const warmup = 4;
-const answer = 'It is 5 °C in Paris, with a light breeze from the west.';
-const question = 'What is the weather in Paris?';
-const instructions = 'You answer weather questions with the weather tool.';
 const batchSize = 512; // the OTLP exporter's default
 
 const server = await startOpenAITestServer();
 const session = await server.session();
-session.setHandler?.((request) => {
-  const body = request.body as { messages: { role: string }[] };
-  return body.messages.at(-1)?.role === 'tool'
-    ? { text: answer, usage: { prompt_tokens: 60, completion_tokens: 14 } }
-    : {
-        toolCalls: [{ name: 'weather', arguments: { city: 'Paris' } }],
-        usage: { prompt_tokens: 40, completion_tokens: 9 },
-      };
-});
+session.setHandler?.(weatherHandler);
 const receiverProcess = fork(new URL('./receiver.ts', import.meta.url), { execArgv: ['--import', 'tsx'] });
 const ask = <T>(message: string | undefined): Promise<T> =>
   new Promise((resolve) => {
@@ -77,7 +65,6 @@ const tools: ToolDefinition[] = [
     parameters: { type: 'object', properties: { city: { type: 'string' } } },
   },
 ];
-const lookUp = (city: string) => ({ city, celsius: city.length, wind: 'west' });
 
 /** One hand-instrumented step; with a tracer, every part is a span nested under the agent span. */
 async function step(
@@ -123,14 +110,7 @@ function tracedAgent(model: ChatModel, tracer: Tracer | undefined): Agent {
     name: 'weather',
     instructions,
     model: tracer ? traceChatModel(model, tracer) : model,
-    tools: {
-      weather: createTool({
-        id: 'weather',
-        description: 'Current weather of a city',
-        inputSchema: z.object({ city: z.string() }),
-        execute: async ({ city }) => lookUp(city),
-      }),
-    },
+    tools: { weather: weatherTool() },
     ...(tracer ? { defaultOptions: { tracer } } : {}),
   });
 }
@@ -251,24 +231,31 @@ const exporterKinds: { name: string; make: () => SpanExporter | undefined; otlp:
   { name: 'otlp (on the calling thread)', make: () => otlpExporter(false), otlp: true },
 ];
 
-const variants: Variant[] = workloads.flatMap((workload) =>
-  exporterKinds.map(({ name, make, otlp }) => {
-    const exporter = make();
-    const tracer = exporter ? createTracer({ exporters: [exporter] }) : undefined;
-    return {
-      workload,
-      name,
-      tracer,
-      otlp: otlp ? (exporter as OtlpHttpExporter) : undefined,
-      run: workload.runner(base, tracer),
-      times: [],
-      cpu: [],
-      busy: [],
-      gc: [],
-      late: 0,
-    };
-  }),
-);
+/** Every workload with every exporter, on `model`: a fresh tracer and exporter per variant. */
+function traced(model: ChatModel) {
+  return workloads.flatMap((workload) =>
+    exporterKinds.map(({ name, make, otlp }) => {
+      const exporter = make();
+      const tracer = exporter ? createTracer({ exporters: [exporter] }) : undefined;
+      return {
+        workload,
+        name,
+        tracer,
+        otlp: otlp ? (exporter as OtlpHttpExporter) : undefined,
+        run: workload.runner(model, tracer),
+      };
+    }),
+  );
+}
+
+const variants: Variant[] = traced(base).map((variant) => ({
+  ...variant,
+  times: [],
+  cpu: [],
+  busy: [],
+  gc: [],
+  late: 0,
+}));
 const otlpVariants = variants.filter((target) => target.otlp);
 
 async function runSteps(target: Variant, steps: number): Promise<void> {
@@ -374,21 +361,11 @@ interface Isolated {
   cpu: number;
   busy: number;
 }
-const isolatedVariants: Isolated[] = workloads.flatMap((workload) =>
-  exporterKinds.map(({ name, make, otlp }) => {
-    const exporter = make();
-    const tracer = exporter ? createTracer({ exporters: [exporter] }) : undefined;
-    return {
-      workload,
-      name,
-      tracer,
-      otlp: otlp ? (exporter as OtlpHttpExporter) : undefined,
-      run: workload.runner(instant, tracer),
-      cpu: Number.POSITIVE_INFINITY,
-      busy: 0,
-    };
-  }),
-);
+const isolatedVariants: Isolated[] = traced(instant).map((variant) => ({
+  ...variant,
+  cpu: Number.POSITIVE_INFINITY,
+  busy: 0,
+}));
 for (let pass = 0; pass < 6; pass++) {
   const order = pass % 2 === 0 ? isolatedVariants : [...isolatedVariants].reverse();
   for (const target of order) {

@@ -1,0 +1,32 @@
+// The exchange the agent and telemetry benchmarks measure: a question the model answers by
+// calling a weather tool once, against the local OpenAI-compatible test server.
+import { z } from 'zod';
+import type { RecordedRequest, ScriptedResponse } from '../../src/test/index.js';
+import { createTool } from '../../src/tools/index.js';
+
+export const answer = 'It is 5 °C in Paris, with a light breeze from the west.';
+export const instructions = 'You answer weather questions with the weather tool.';
+export const question = 'What is the weather in Paris?';
+
+export const lookUp = (city: string) => ({ city, celsius: city.length, wind: 'west' });
+
+/** The server's side: ask for the tool first, answer once the tool result is in. */
+export function weatherHandler(request: RecordedRequest): ScriptedResponse {
+  const body = request.body as { messages: { role: string }[] };
+  return body.messages.at(-1)?.role === 'tool'
+    ? { text: answer, usage: { prompt_tokens: 60, completion_tokens: 14 } }
+    : {
+        toolCalls: [{ name: 'weather', arguments: { city: 'Paris' } }],
+        usage: { prompt_tokens: 40, completion_tokens: 9 },
+      };
+}
+
+/** The agent's tool. */
+export function weatherTool() {
+  return createTool({
+    id: 'weather',
+    description: 'Current weather of a city',
+    inputSchema: z.object({ city: z.string() }),
+    execute: async ({ city }) => lookUp(city),
+  });
+}
