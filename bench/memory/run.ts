@@ -4,8 +4,8 @@
 // load it all, scan every vector) in the same Chromium page. Also getAll-over-a-key-range vs a
 // reverse cursor for the last N messages. `npm run bench -- memory`.
 // Targets (issue 5): context p95 ≤ 30 ms with the real embedder; append p95 ≤ 2 ms.
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { realEmbedder } from '../../src/embed/real-model-support.js';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { realEmbedder, realModelSha256 } from '../../src/embed/real-model-support.js';
 import { runBrowserBench } from '../support/browser.js';
 import { row, writeResults } from '../support/results.js';
 import { conversation } from './corpus.js';
@@ -47,7 +47,14 @@ writeFileSync('bench/memory/generated/messages.json', JSON.stringify(messages));
 // for queries (onnxruntime-node is ~5× faster than WASM; the page would need ~2 minutes), and
 // kept in bench/memory/generated/ for the next run (the corpus is deterministic).
 const vectorFile = 'bench/memory/generated/vectors.bin';
-if (!existsSync(vectorFile) || statSync(vectorFile).size !== count * 384 * 4) {
+const modelFile = 'bench/memory/generated/vectors.model';
+const model = realModelSha256('int8');
+if (
+  !existsSync(vectorFile) ||
+  statSync(vectorFile).size !== count * 384 * 4 ||
+  !existsSync(modelFile) ||
+  readFileSync(modelFile, 'utf8') !== model
+) {
   const native = await import('onnxruntime-node');
   const embedder = realEmbedder('int8', { core: { runtime: async () => native as never } });
   await embedder.ready();
@@ -58,6 +65,7 @@ if (!existsSync(vectorFile) || statSync(vectorFile).size !== count * 384 * 4) {
   const packed = new Float32Array(count * 384);
   for (const [index, vector] of vectors.entries()) packed.set(vector, index * 384);
   writeFileSync(vectorFile, new Uint8Array(packed.buffer));
+  writeFileSync(modelFile, model);
 }
 
 // MEMORY_BENCH_MESSAGES / _TURNS / _APPENDS shrink a development run on the shared machine; such

@@ -4,7 +4,7 @@
 // page fetches the same file. `npx tsx bench/vector/real-data.ts` builds the cache alone.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { realEmbedder } from '../../src/embed/real-model-support.js';
+import { realEmbedder, realModelSha256 } from '../../src/embed/real-model-support.js';
 import { readmeParagraphs, readmeSentences } from '../embed/corpus.js';
 import { parseRealEmbeddings, type RealEmbeddings, realDataPath } from './real-format.js';
 
@@ -19,10 +19,14 @@ function texts(): string[] {
   return [...new Set([...readmeParagraphs(), ...readmeSentences(sentences)])];
 }
 
-/** Embeds the corpus unless the cache matches it (by a hash of the texts), and returns it. */
+/** Embeds the corpus unless the cache matches it (by a hash of the texts and the model), and returns it. */
 export async function realEmbeddings(): Promise<RealEmbeddings> {
   const corpus = texts();
-  const hash = createHash('sha256').update(corpus.join('\n')).digest('hex').slice(0, 16);
+  // Keyed by the texts and the model file: a new model re-embeds.
+  const hash = createHash('sha256')
+    .update(`${realModelSha256('int8')}\n${corpus.join('\n')}`)
+    .digest('hex')
+    .slice(0, 16);
   const hashPath = `${realDataPath}.sha`;
   if (existsSync(realDataPath) && existsSync(hashPath) && readFileSync(hashPath, 'utf8') === hash) {
     const bytes = readFileSync(realDataPath);

@@ -131,16 +131,23 @@ export function createEmbedCore(options: EmbedCoreOptions = {}) {
     return pool(data, mask, [batch, sequence, hiddenSize], request.pooling);
   }
 
-  /** Splits sorted token lists into calls that respect the batch-size and token budgets. */
+  /**
+   * Splits sorted token lists into calls that respect the batch-size and token budgets. A call
+   * holds texts of one token length only: nothing is padded, so a text's vector never depends on
+   * what it was batched with (padding shifts attention sums by ~1e-7, which a model that
+   * quantises its activations turns into ~1e-2), and small unpadded calls measured faster than
+   * large padded ones (400 README paragraphs in Node WASM: 12.5 vs 8.1 texts/s).
+   */
   function plan(order: number[], tokenized: number[][], request: CoreLoadRequest): number[][] {
     const groups: number[][] = [];
     let current: number[] = [];
     for (const index of order) {
       const length = tokenized[index]!.length;
-      const widest = Math.max(length, ...current.map((member) => tokenized[member]!.length));
       if (
         current.length &&
-        (current.length + 1 > request.maxBatchSize || (current.length + 1) * widest > request.maxBatchTokens)
+        (length !== tokenized[current[0]!]!.length ||
+          current.length + 1 > request.maxBatchSize ||
+          (current.length + 1) * length > request.maxBatchTokens)
       ) {
         groups.push(current);
         current = [];

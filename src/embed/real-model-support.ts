@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { LocalEmbedder, type LocalEmbedderOptions } from './index.js';
 import { folderFetch } from './test-fetch.js';
 
@@ -30,4 +30,16 @@ export function realEmbedder(
     cache: false,
     ...options,
   });
+}
+
+/** The sha256 `scripts/fetch-model` verified for a real model's ONNX file: key caches of its vectors by it. */
+export function realModelSha256(which: keyof typeof realModels): string {
+  const { folder, modelFile } = realModels[which];
+  const state = JSON.parse(
+    readFileSync(new URL('../../models/.fetch-state.json', import.meta.url), 'utf8'),
+  ) as Record<string, { sha256: string }>;
+  const entry = state[`${folder}/${modelFile}`];
+  if (!entry)
+    throw new Error(`models/${folder}/${modelFile} is not recorded: run \`npx tsx scripts/fetch-model.ts\`.`);
+  return entry.sha256;
 }

