@@ -207,7 +207,9 @@ function buildFile(model: ModelEntry, file: string, entry: BuildEntry): void {
   const key = `${model.id}/${file}`;
   const path = join(modelsDir, key);
   const quantization = entry.quantization ?? 'none';
-  const source = `built from ${entry.from} ${state[entry.from]?.sha256} (${quantization})`;
+  // A changed writer or pin rebuilds (and is checked against the pin) without --force.
+  const writer = sha256(readFileSync(join(root, 'scripts/make-tiny-model-onnx.ts'))).slice(0, 16);
+  const source = `built from ${entry.from} ${state[entry.from]?.sha256} (${quantization}, writer ${writer}, pin ${entry.sha256})`;
   if (upToDate(key, path) && state[key]?.source === source) return;
   const config = JSON.parse(readFileSync(join(modelsDir, dirname(entry.from), 'config.json'), 'utf8'));
   const weights = readSafetensors(readFileSync(join(modelsDir, entry.from)));

@@ -245,6 +245,8 @@ export function buildBertOnnx(
       for (let key = 0; key < size; key++) table.push(relativeBucket(key - query, buckets, 128));
     }
     int64Tensor('const_bucket_table', table, [size, size]);
+    int64Tensor('const_zero_axis', [0]);
+    int64Tensor('const_two_zeros', [0, 0]);
     int64Tensor('const_slice_axes', [0, 1]);
     const end = node(
       'Concat',
@@ -263,8 +265,6 @@ export function buildBertOnnx(
   }
 
   const headSize = shape.hiddenSize / shape.numHeads;
-  int64Tensor('const_zero_axis', [0]);
-  int64Tensor('const_two_zeros', [0, 0]);
   int64Tensor('const_one', [1], []);
   int64Tensor('const_heads_shape', [0, 0, shape.numHeads, headSize]);
   int64Tensor('const_hidden_shape', [0, 0, shape.hiddenSize]);

