@@ -171,7 +171,7 @@ try {
   // 50 ms pause (turns are a generation apart in a chat). Until 2026-11-23 they alternated turn by
   // turn; every naive turn clones the 10,000-record thread twice, and collecting that garbage
   // landed inside our next calls: with the naive calls left out, our slowest turn fell from
-  // 38–64 ms to 19–21 ms and the embedding-free path's from 27–29 ms to 4 ms (docs/memory.md).
+  // 49–64 ms to 19–21 ms and the embedding-free path's from 27–29 ms to 4 ms (docs/memory.md).
   // Appends are measured the same way (below).
   const contextSamples: number[] = [];
   const naiveSamples: number[] = [];
