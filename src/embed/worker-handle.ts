@@ -1,4 +1,4 @@
-import { browserWorkerHandle, exposeCore, type WorkerHandle } from '../worker/index.js';
+import { browserWorkerHandle, inProcessWorkerHandle, type WorkerHandle } from '../worker/index.js';
 import { createEmbedCore, type EmbedCoreOptions } from './core.js';
 
 /** One worker as the pool sees it: an endpoint, a way to end it, and a crash signal. */
@@ -28,17 +28,7 @@ export function moduleWorkerFactory(): EmbedWorkerHandle {
  */
 export function inProcessWorkerFactory(options: EmbedCoreOptions = {}): EmbedWorkerFactory {
   return () => {
-    const channel = new MessageChannel();
     const core = createEmbedCore(options);
-    exposeCore(core, channel.port1);
-    return {
-      endpoint: channel.port2,
-      terminate: () => {
-        void core.dispose();
-        channel.port1.close();
-        channel.port2.close();
-      },
-      onCrash: () => {},
-    };
+    return inProcessWorkerHandle(core, () => core.dispose());
   };
 }

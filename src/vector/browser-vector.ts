@@ -1,5 +1,11 @@
 import { WorkerCrashedError } from '../errors/index.js';
-import { browserWorkerHandle, Comlink, exposeCore, type WorkerHandle, wrapCore } from '../worker/index.js';
+import {
+  browserWorkerHandle,
+  Comlink,
+  inProcessWorkerHandle,
+  type WorkerHandle,
+  wrapCore,
+} from '../worker/index.js';
 import type { VectorFilter } from './filter-types.js';
 import type { LoadReport } from './loaded-index.js';
 import type { CreateIndexParams, IndexStats, QueryResult, UpsertParams, VectorStore } from './types.js';
@@ -40,18 +46,8 @@ export function moduleVectorWorker(): VectorWorkerHandle {
  */
 export function inProcessVectorWorker(options: VectorCoreOptions = {}): VectorWorkerFactory {
   return () => {
-    const channel = new MessageChannel();
     const core = new VectorCore(options);
-    exposeCore(core, channel.port1);
-    return {
-      endpoint: channel.port2,
-      terminate: () => {
-        void core.close();
-        channel.port1.close();
-        channel.port2.close();
-      },
-      onCrash: () => {},
-    };
+    return inProcessWorkerHandle(core, () => core.close());
   };
 }
 

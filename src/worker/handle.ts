@@ -1,4 +1,4 @@
-import type { Comlink } from './expose.js';
+import { type Comlink, exposeCore } from './expose.js';
 
 /** One worker as its owner sees it: an endpoint, a way to end it, and a crash signal. */
 export interface WorkerHandle {
@@ -26,5 +26,23 @@ export function browserWorkerHandle(worker: Worker, label: string): WorkerHandle
     endpoint: worker,
     terminate: () => worker.terminate(),
     onCrash: (listener) => listeners.push(listener),
+  };
+}
+
+/**
+ * Runs `core` on this thread over a `MessageChannel`: the same protocol as a real worker (every
+ * message is structured-cloned across), without the parallelism. `dispose` runs on `terminate()`.
+ */
+export function inProcessWorkerHandle(core: object, dispose?: () => unknown): WorkerHandle {
+  const channel = new MessageChannel();
+  exposeCore(core, channel.port1);
+  return {
+    endpoint: channel.port2,
+    terminate: () => {
+      void dispose?.();
+      channel.port1.close();
+      channel.port2.close();
+    },
+    onCrash: () => {},
   };
 }

@@ -1,3 +1,3 @@
 export { registerErrorTransfer } from './errors-transfer.js';
 export { Comlink, exposeCore, isProtocolMessage, wrapCore } from './expose.js';
-export { browserWorkerHandle, type WorkerHandle } from './handle.js';
+export { browserWorkerHandle, inProcessWorkerHandle, type WorkerHandle } from './handle.js';

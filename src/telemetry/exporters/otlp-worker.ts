@@ -1,6 +1,6 @@
 import { WorkerProtocolError } from '../../errors/index.js';
 import type { SpanRecord } from '../../storage/types.js';
-import { browserWorkerHandle, exposeCore, type WorkerHandle } from '../../worker/index.js';
+import { browserWorkerHandle, inProcessWorkerHandle, type WorkerHandle } from '../../worker/index.js';
 import { createOtlpSend, type OtlpSend, type OtlpSendResult, type OtlpSendSettings } from './otlp-send.js';
 
 /**
@@ -54,16 +54,5 @@ export function moduleOtlpExportWorker(): OtlpExportWorkerHandle {
 export function inProcessOtlpExportWorker(
   options: { fetch?: typeof globalThis.fetch } = {},
 ): OtlpExportWorkerFactory {
-  return () => {
-    const channel = new MessageChannel();
-    exposeCore(createOtlpExportCore(options), channel.port1);
-    return {
-      endpoint: channel.port2,
-      terminate: () => {
-        channel.port1.close();
-        channel.port2.close();
-      },
-      onCrash: () => {},
-    };
-  };
+  return () => inProcessWorkerHandle(createOtlpExportCore(options));
 }
