@@ -128,15 +128,14 @@ async function ours(task: Task, data: Float32Array, queries: Float32Array[]): Pr
   );
   // Persist everything: packed shards + graph in one transaction.
   const persistence = new IdbVectorPersistence({ databaseName: task.databaseName });
-  const shardSize = 2048;
   const [, persistMs] = await timed(async () => {
     index.generation = 1;
-    const shards = Array.from({ length: Math.ceil(index.nodeCount / shardSize) }, (_, shard) =>
-      index.shard(shard, shardSize),
+    const shards = Array.from({ length: Math.ceil(index.nodeCount / index.shardSize) }, (_, shard) =>
+      index.shard(shard),
     );
     const graph = index.graph();
     await persistence.commit({
-      manifest: index.manifest(shardSize, index.hnsw.m, index.hnsw.efConstruction),
+      manifest: index.manifest(index.hnsw.m, index.hnsw.efConstruction),
       shards,
       graph,
     });
@@ -155,6 +154,7 @@ async function ours(task: Task, data: Float32Array, queries: Float32Array[]): Pr
         Math.floor(apiSweep[0]!.latencies.length / 2)
       ],
       persistMs,
+      shardSize: index.shardSize,
       efConstruction: index.hnsw.efConstruction,
       buildPrecision: index.hnsw.buildPrecision,
       memoryBytes: index.hnsw.memoryBytes,

@@ -12,6 +12,7 @@ async function storedSnapshot(count: number): Promise<IndexSnapshot> {
   const index = new LoadedIndex(
     's',
     await HnswIndex.create(await compileHnswModule(), { dimension, metric: 'cosine' }),
+    shardSize,
   );
   const vectors = Float32Array.from({ length: count * dimension }, (_, i) => Math.sin(i * 0.37) + (i % 5));
   const ids = Array.from({ length: count }, (_, i) => `v${i}`);
@@ -21,11 +22,9 @@ async function storedSnapshot(count: number): Promise<IndexSnapshot> {
     ids.map((id) => ({ id })),
   );
   index.generation = 3;
-  const shards = Array.from({ length: Math.ceil(count / shardSize) }, (_, shard) =>
-    index.shard(shard, shardSize),
-  );
+  const shards = Array.from({ length: Math.ceil(count / shardSize) }, (_, shard) => index.shard(shard));
   const graph = index.graph();
-  return { manifest: index.manifest(shardSize, 16, 160), shards, graph };
+  return { manifest: index.manifest(16, 160), shards, graph };
 }
 
 describe('StreamingRestore', () => {

@@ -355,6 +355,64 @@ describe('VectorCore persistence', () => {
     ).not.toContain('v3');
   });
 
+  it('keeps a stored index in its own shard size when the option changes', async () => {
+    const persistence = new MemoryVectorPersistence();
+    const data = vectors(100, 8, 4);
+    const ids = data.map((_, i) => `v${i}`);
+    const old = core({ persistence, shardSize: 32 });
+    await old.createIndex({ indexName: 'i', dimension: 8 });
+    await old.upsert({ indexName: 'i', vectors: data.slice(0, 70), ids: ids.slice(0, 70) });
+    // A newer version of the app, with another default, appends and deletes in the old layout.
+    const newer = core({ persistence, shardSize: 8 });
+    await newer.upsert({ indexName: 'i', vectors: data.slice(70), ids: ids.slice(70) });
+    await newer.deleteVector({ indexName: 'i', id: 'v5' });
+    const shards: number[] = [];
+    persistence.tamper('i', (stored) => {
+      for (const shard of stored.shards) shards[shard.shard] = shard.ids.length;
+    });
+    expect(shards).toEqual([32, 32, 32, 4]);
+    const reader = core({ persistence, shardSize: 8 });
+    expect((await reader.describeIndex({ indexName: 'i' })).count).toBe(99);
+    expect((await reader.query({ indexName: 'i', queryVector: data[90]!, topK: 1 }))[0]!.id).toBe('v90');
+    expect(await reader.query({ indexName: 'i', queryVector: data[5]!, topK: 100 })).toHaveLength(99);
+    // Compaction rewrites every shard, so it adopts the configured size.
+    await reader.compact({ indexName: 'i' });
+    shards.length = 0;
+    persistence.tamper('i', (stored) => {
+      for (const shard of stored.shards) shards[shard.shard] = shard.ids.length;
+    });
+    expect(shards).toEqual([...Array.from({ length: 12 }, () => 8), 3]);
+  });
+
+  it('snapshots the graph once a 64th of the nodes is uncovered, and relinks the rest on load', async () => {
+    const persistence = new MemoryVectorPersistence();
+    const writer = core({ persistence });
+    await writer.createIndex({ indexName: 'i', dimension: 8 });
+    const data = vectors(660, 8, 6);
+    const ids = data.map((_, i) => `v${i}`);
+    await writer.upsert({ indexName: 'i', vectors: data.slice(0, 640), ids: ids.slice(0, 640) });
+    // One at a time, as chat memory appends: a snapshot once ceil(nodes / 64) = 11 are uncovered.
+    const covered: number[] = [];
+    for (let i = 640; i < 660; i++) {
+      await writer.upsert({ indexName: 'i', vectors: [data[i]!], ids: [ids[i]!] });
+      persistence.tamper('i', ({ graph }) => covered.push(graph!.nodeCount));
+    }
+    expect(covered).toEqual([
+      ...Array.from({ length: 10 }, () => 640),
+      ...Array.from({ length: 10 }, () => 651),
+    ]);
+    const reader = core({ persistence });
+    expect(
+      (await reader.query({ indexName: 'i', queryVector: data[657]!, topK: 1, strategy: 'hnsw' }))[0]!.id,
+    ).toBe('v657');
+    expect(await reader.loadReport({ indexName: 'i' })).toEqual({ graphNodes: 651, relinkedNodes: 9 });
+    // `flush` covers the rest now (e.g. before the page goes away).
+    await writer.flush();
+    const flushed = core({ persistence });
+    expect((await flushed.describeIndex({ indexName: 'i' })).count).toBe(660);
+    expect(await flushed.loadReport({ indexName: 'i' })).toEqual({ graphNodes: 660, relinkedNodes: 0 });
+  });
+
   it('relinks nodes newer than the stored graph and rebuilds a corrupt graph', async () => {
     const persistence = new MemoryVectorPersistence();
     const writer = core({ persistence, shardSize: 64, graphSnapshotNodes: 1000 });
