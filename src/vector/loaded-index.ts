@@ -264,9 +264,7 @@ export class LoadedIndex {
           return rebuilt;
         }
       }
-      // A few nodes newer than the graph: link them on floats rather than quantise every node.
-      const floats = (loaded.nodeCount - graphNodes) * 8 < loaded.nodeCount;
-      for (let node = graphNodes; node < loaded.nodeCount; node++) loaded.hnsw.link(node, floats);
+      loaded.hnsw.linkRange(graphNodes, loaded.nodeCount);
       shards.forEach((shard, position) => {
         shard.deleted.forEach((flag, offset) => {
           const node = position * manifest.shardSize + offset;
