@@ -313,6 +313,15 @@ describe('VectorCore', () => {
   });
 });
 
+/** Nodes per stored shard of index `i`, by shard number. */
+function storedShardSizes(persistence: MemoryVectorPersistence): number[] {
+  const sizes: number[] = [];
+  persistence.tamper('i', ({ shards }) => {
+    for (const shard of shards) sizes[shard.shard] = shard.ids.length;
+  });
+  return sizes;
+}
+
 describe('VectorCore persistence', () => {
   it('reloads an index from storage and serves queries from the stored graph', async () => {
     const persistence = new MemoryVectorPersistence();
@@ -366,22 +375,14 @@ describe('VectorCore persistence', () => {
     const newer = core({ persistence, shardSize: 8 });
     await newer.upsert({ indexName: 'i', vectors: data.slice(70), ids: ids.slice(70) });
     await newer.deleteVector({ indexName: 'i', id: 'v5' });
-    const shards: number[] = [];
-    persistence.tamper('i', (stored) => {
-      for (const shard of stored.shards) shards[shard.shard] = shard.ids.length;
-    });
-    expect(shards).toEqual([32, 32, 32, 4]);
+    expect(storedShardSizes(persistence)).toEqual([32, 32, 32, 4]);
     const reader = core({ persistence, shardSize: 8 });
     expect((await reader.describeIndex({ indexName: 'i' })).count).toBe(99);
     expect((await reader.query({ indexName: 'i', queryVector: data[90]!, topK: 1 }))[0]!.id).toBe('v90');
     expect(await reader.query({ indexName: 'i', queryVector: data[5]!, topK: 100 })).toHaveLength(99);
     // Compaction rewrites every shard, so it adopts the configured size.
     await reader.compact({ indexName: 'i' });
-    shards.length = 0;
-    persistence.tamper('i', (stored) => {
-      for (const shard of stored.shards) shards[shard.shard] = shard.ids.length;
-    });
-    expect(shards).toEqual([...Array.from({ length: 12 }, () => 8), 3]);
+    expect(storedShardSizes(persistence)).toEqual([...Array.from({ length: 12 }, () => 8), 3]);
   });
 
   it('snapshots the graph once a 64th of the nodes is uncovered, and relinks the rest on load', async () => {
