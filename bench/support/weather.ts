@@ -2,7 +2,9 @@
 // calling a weather tool once, against the local OpenAI-compatible test server.
 import { z } from 'zod';
 import type { RecordedRequest, ScriptedResponse } from '../../src/test/index.js';
-import { createTool } from '../../src/tools/index.js';
+// The module, not the barrel: the barrel also exports the MCP client, whose CommonJS dependency
+// (ajv) the Chromium bench pages cannot load unbundled.
+import { createTool } from '../../src/tools/create-tool.js';
 
 export const answer = 'It is 5 °C in Paris, with a light breeze from the west.';
 export const instructions = 'You answer weather questions with the weather tool.';

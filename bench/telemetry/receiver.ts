@@ -23,6 +23,13 @@ function validate(): void {
 }
 
 const server = createServer((request, response) => {
+  // CORS, for the Chromium phase: its page posts from the bench's Vite origin.
+  response.setHeader('Access-Control-Allow-Origin', '*');
+  if (request.method === 'OPTIONS') {
+    response.setHeader('Access-Control-Allow-Headers', '*');
+    response.setHeader('Access-Control-Allow-Methods', 'POST, OPTIONS');
+    return void response.writeHead(204).end();
+  }
   if (request.method !== 'POST' || request.url !== '/v1/traces') {
     rejected++;
     return void response.writeHead(404).end();

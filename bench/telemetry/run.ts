@@ -9,6 +9,9 @@
 // Inputs/outputs are recorded and redacted in both. Variants run in blocks, interleaved in ABBA
 // order after a warm-up so machine drift hits every variant alike. Both wall time and process CPU
 // time (all threads: the export worker's too) are reported.
+// - The same `Agent.generate` in a Chromium page (page.ts) against the same server, which the
+//   page reaches through the browser's network process: tracing off, memory, OTLP with the export
+//   worker (a module worker, the page default) and OTLP on the page's thread; wall time only.
 //
 // How OTLP export is charged: as in a steady stream of steps. Each OTLP exporter starts the
 // measured blocks with about half a batch (256 or 258 spans) queued, so the full batches of 512
@@ -39,6 +42,7 @@ import {
   traceChatModel,
 } from '../../src/telemetry/index.js';
 import { startOpenAITestServer } from '../../src/test/index.js';
+import { runBrowserBench } from '../support/browser.js';
 import { percentile, row, writeResults } from '../support/results.js';
 import { answer, instructions, lookUp, question, weatherHandler, weatherTool } from '../support/weather.js';
 
@@ -394,13 +398,32 @@ for (const target of isolatedVariants) {
   if (entry) entry.expected = 6 * isolatedSteps * target.workload.spansPerStep;
 }
 
+// The same agent in Chromium (page.ts): the page calls this process's test server through the
+// network process, and exports to the same receiver (the OTLP exporter's default there is an
+// export worker). Wall time only.
+interface ChromiumResult {
+  rounds: number;
+  warmup: number;
+  stepsPerBlock: number;
+  variants: { name: string; times: number[]; late: number; stats?: { exported: number } }[];
+  isolated: { name: string; ms: number }[];
+}
+const chromiumSession = await server.session();
+chromiumSession.setHandler?.(weatherHandler);
+const { result: chromium, browser } = await runBrowserBench<ChromiumResult>({
+  page: '/bench/telemetry/index.html',
+  query: { baseURL: chromiumSession.baseURL, otlp: receiver.url, rounds: String(rounds) },
+  timeoutMs: 20 * 60_000,
+});
+const chromiumExported = chromium.variants.reduce((sum, variant) => sum + (variant.stats?.exported ?? 0), 0);
+
 const median = (times: number[]) => percentile(times, 50);
 const mean = (times: number[]) => times.reduce((sum, time) => sum + time, 0) / times.length;
 const { count: receivedSpans, rejected } = await received();
 const notes = (target: Variant) =>
   `${rounds} blocks of ${target.workload.stepsPerBlock} ${target.workload.unit}s after ${warmup} warm-up blocks, ABBA order; ${target.workload.spansPerStep} spans/${target.workload.unit} with inputs/outputs recorded and redacted` +
   (target.otlp
-    ? `; the 512-span batches a block ends are handed over during the block and sent while its steps run (${target.late} of ${rounds} blocks ended before the collector answered); this exporter: ${JSON.stringify(target.otlp.stats())}; the receiver decoded ${receivedSpans} spans in all (every exporter, timed and isolated)`
+    ? `; the 512-span batches a block ends are handed over during the block and sent while its steps run (${target.late} of ${rounds} blocks ended before the collector answered); this exporter: ${JSON.stringify(target.otlp.stats())}; the receiver decoded ${receivedSpans} spans in all (every exporter: timed, isolated and in Chromium)`
     : '');
 /**
  * Drift-robust overhead: the ratio of each block to the "off" block of the same workload and
@@ -462,7 +485,34 @@ const rows = workloads.flatMap((workload) => {
   });
   return [...timedRows, ...isolatedRows];
 });
+const [chromiumOff, ...chromiumTraced] = chromium.variants as [
+  ChromiumResult['variants'][number],
+  ...ChromiumResult['variants'],
+];
+const [isolatedPageOff, isolatedPageMemory] = chromium.isolated as [
+  ChromiumResult['isolated'][number],
+  ChromiumResult['isolated'][number],
+];
+const agentLabel = (workloads[0] as Workload).label;
+const chromiumRows = chromiumTraced.map((target) => {
+  const ratio = pairedRatio(target.times, chromiumOff.times);
+  const ratios = target.times.map((time, index) => time / chromiumOff.times[index]!);
+  const spread = `per-round ratios: quartiles ${percentile(ratios, 25).toFixed(3)} / ${percentile(ratios, 75).toFixed(3)}`;
+  return row({
+    case: `Chromium: ${agentLabel}, tracing on: ${target.name}, wall`,
+    unit: 'ms/exchange',
+    better: 'lower',
+    ours: median(chromiumOff.times) * ratio,
+    peer: 'same exchange in the same page, tracing off (p50)',
+    peerValue: median(chromiumOff.times),
+    target: 'ratio <= 1.05',
+    met: ratio <= 1.05,
+    notes: `${browser}, the test server in the bench's Node process; median of per-round paired ratios of block wall time (${spread}); raw p50 ${median(target.times).toFixed(3)} vs ${median(chromiumOff.times).toFixed(3)} ms, mean ${mean(target.times).toFixed(3)} vs ${mean(chromiumOff.times).toFixed(3)} ms; ${chromium.rounds} blocks of ${chromium.stepsPerBlock} exchanges after ${chromium.warmup} warm-up blocks, rotating ABBA order (every variant in every position equally often); tracing alone (instant in-page model, memory exporter, best of 6 passes × 4096) costs the page's thread ${micros(isolatedPageMemory.ms - isolatedPageOff.ms)} µs per exchange (${micros(isolatedPageMemory.ms)} vs ${micros(isolatedPageOff.ms)} µs)${target.stats ? `; ${target.late} of ${chromium.rounds} blocks ended before the collector answered; this exporter: ${JSON.stringify(target.stats)}` : ''}`,
+  });
+});
+rows.push(...chromiumRows);
 writeResults('telemetry', rows, {
+  browser,
   extra: {
     rounds,
     warmup,
@@ -478,7 +528,7 @@ writeResults('telemetry', rows, {
     ),
   },
 });
-const expectedReceived = allOtlp.reduce((sum, entry) => sum + entry.expected, 0);
+const expectedReceived = allOtlp.reduce((sum, entry) => sum + entry.expected, chromiumExported);
 const short = allOtlp.filter((entry) => entry.exporter.stats().exported !== entry.expected);
 if (receivedSpans !== expectedReceived || rejected > 0 || short.length > 0) {
   throw new Error(
