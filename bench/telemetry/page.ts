@@ -16,7 +16,7 @@ import {
   type Tracer,
   traceChatModel,
 } from '../../src/telemetry/index.js';
-import { answer, instructions, question, weatherTool } from '../support/weather.js';
+import { answer, instantWeatherModel, instructions, question, weatherTool } from '../support/weather.js';
 
 const params = new URLSearchParams(location.search);
 const baseURL = params.get('baseURL') ?? '';
@@ -102,31 +102,7 @@ const model = openai({
 });
 
 /** Tracing alone on the page's thread: the exchange against a model that answers at once. */
-const instant: ChatModel = {
-  provider: 'instant',
-  modelId: 'instant',
-  capabilities: model.capabilities,
-  async generate(request) {
-    return request.messages.at(-1)?.role === 'tool'
-      ? {
-          text: answer,
-          toolCalls: [],
-          finishReason: 'stop',
-          usage: { promptTokens: 60, completionTokens: 14, totalTokens: 74 },
-          modelId: 'instant',
-        }
-      : {
-          text: '',
-          toolCalls: [{ id: 'call_1', name: 'weather', arguments: '{"city":"Paris"}' }],
-          finishReason: 'tool-calls',
-          usage: { promptTokens: 40, completionTokens: 9, totalTokens: 49 },
-          modelId: 'instant',
-        };
-  },
-  stream: () => {
-    throw new Error('not used');
-  },
-};
+const instant = instantWeatherModel(model.capabilities);
 
 try {
   const timed = variants(model);

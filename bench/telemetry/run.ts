@@ -44,7 +44,15 @@ import {
 import { startOpenAITestServer } from '../../src/test/index.js';
 import { runBrowserBench } from '../support/browser.js';
 import { percentile, row, writeResults } from '../support/results.js';
-import { answer, instructions, lookUp, question, weatherHandler, weatherTool } from '../support/weather.js';
+import {
+  answer,
+  instantWeatherModel,
+  instructions,
+  lookUp,
+  question,
+  weatherHandler,
+  weatherTool,
+} from '../support/weather.js';
 
 const rounds = Number(process.env.TELEMETRY_BENCH_ROUNDS ?? 40);
 const warmup = 4;
@@ -323,32 +331,7 @@ await received();
 
 // The same exchanges with an instant in-memory model: what tracing itself costs in CPU, free of
 // network and server noise. The least disturbed of several alternating passes is kept.
-const instant: ChatModel = {
-  provider: 'instant',
-  modelId: 'instant',
-  capabilities: base.capabilities,
-  async generate(request) {
-    const last = request.messages.at(-1);
-    return last?.role === 'tool'
-      ? {
-          text: answer,
-          toolCalls: [],
-          finishReason: 'stop',
-          usage: { promptTokens: 60, completionTokens: 14, totalTokens: 74 },
-          modelId: 'instant',
-        }
-      : {
-          text: '',
-          toolCalls: [{ id: 'call_1', name: 'weather', arguments: '{"city":"Paris"}' }],
-          finishReason: 'tool-calls',
-          usage: { promptTokens: 40, completionTokens: 9, totalTokens: 49 },
-          modelId: 'instant',
-        };
-  },
-  stream: () => {
-    throw new Error('not used');
-  },
-};
+const instant = instantWeatherModel(base.capabilities);
 const isolatedSteps = 4096;
 // The instant model never leaves the microtask queue, so nothing paces the steps the way network
 // round trips do: every 128 steps each pass flushes (the untraced one yields a macrotask), so the
