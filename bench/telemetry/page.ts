@@ -5,7 +5,6 @@
 // exporter on the page's thread; blocks of exchanges in rotating ABBA order, each traced block
 // paired with the untraced block of its round. Wall time only (a page has no process CPU clock). Then the
 // same exchanges against an instant in-page model: what tracing alone costs the page's thread.
-import { Agent } from '../../src/agent/index.js';
 import { type ChatModel, openai } from '../../src/llm/index.js';
 import {
   createMemoryExporter,
@@ -14,9 +13,9 @@ import {
   type OtlpHttpExporter,
   type SpanExporter,
   type Tracer,
-  traceChatModel,
 } from '../../src/telemetry/index.js';
-import { answer, instantWeatherModel, instructions, question, weatherTool } from '../support/weather.js';
+import { answer, instantWeatherModel, question } from '../support/weather.js';
+import { tracedAgent } from './traced-agent.js';
 
 const params = new URLSearchParams(location.search);
 const baseURL = params.get('baseURL') ?? '';
@@ -39,13 +38,7 @@ interface Variant {
 }
 
 function agent(model: ChatModel, tracer: Tracer | undefined): () => Promise<string> {
-  const traced = new Agent({
-    name: 'weather',
-    instructions,
-    model: tracer ? traceChatModel(model, tracer) : model,
-    tools: { weather: weatherTool() },
-    ...(tracer ? { defaultOptions: { tracer } } : {}),
-  });
+  const traced = tracedAgent(model, tracer);
   return async () => (await traced.generate(question)).text;
 }
 

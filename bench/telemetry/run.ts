@@ -28,7 +28,6 @@
 import { fork } from 'node:child_process';
 import { performance as nodePerformance, PerformanceObserver } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import { Agent } from '../../src/agent/index.js';
 import { type ChatMessage, type ChatModel, openai, type ToolDefinition } from '../../src/llm/index.js';
 import {
   createMemoryExporter,
@@ -51,8 +50,8 @@ import {
   lookUp,
   question,
   weatherHandler,
-  weatherTool,
 } from '../support/weather.js';
+import { tracedAgent } from './traced-agent.js';
 
 const rounds = Number(process.env.TELEMETRY_BENCH_ROUNDS ?? 40);
 const warmup = 4;
@@ -113,17 +112,6 @@ async function step(
   return tracer.withSpan('agent weather', { kind: 'agent' }, async (span) => {
     span.recordInput(question);
     return run(span);
-  });
-}
-
-/** The agent as users trace it: the tracer in `defaultOptions`, the model wrapped once. */
-function tracedAgent(model: ChatModel, tracer: Tracer | undefined): Agent {
-  return new Agent({
-    name: 'weather',
-    instructions,
-    model: tracer ? traceChatModel(model, tracer) : model,
-    tools: { weather: weatherTool() },
-    ...(tracer ? { defaultOptions: { tracer } } : {}),
   });
 }
 
@@ -478,8 +466,8 @@ const [isolatedPageOff, isolatedPageMemory] = chromium.isolated as [
 ];
 const agentLabel = (workloads[0] as Workload).label;
 const chromiumRows = chromiumTraced.map((target) => {
-  const ratio = pairedRatio(target.times, chromiumOff.times);
   const ratios = target.times.map((time, index) => time / chromiumOff.times[index]!);
+  const ratio = median(ratios);
   const spread = `per-round ratios: quartiles ${percentile(ratios, 25).toFixed(3)} / ${percentile(ratios, 75).toFixed(3)}`;
   return row({
     case: `Chromium: ${agentLabel}, tracing on: ${target.name}, wall`,
