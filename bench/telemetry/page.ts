@@ -1,8 +1,8 @@
 // Chromium: `Agent.generate` traced as in run.ts, in a page, against the same local
 // OpenAI-compatible test server (in the bench's Node process, so the model call leaves the page
 // through the network process as any model call does). Variants: tracing off, the memory
-// exporter, the OTLP exporter with its default export worker (a module worker), and the OTLP
-// exporter on the page's thread; blocks of exchanges in rotating ABBA order, each traced block
+// exporter, the OTLP exporter with its default export worker (a module worker), the OTLP
+// exporter on the page's thread, and the two floors of run.ts; blocks of exchanges in rotating ABBA order, each traced block
 // paired with the untraced block of its round. Wall time only (a page has no process CPU clock). Then the
 // same exchanges against an instant in-page model: what tracing alone costs the page's thread.
 import { type ChatModel, openai } from '../../src/llm/index.js';
@@ -15,6 +15,7 @@ import {
   type Tracer,
 } from '../../src/telemetry/index.js';
 import { answer, instantWeatherModel, question } from '../support/weather.js';
+import { bareSpanTracer, floorNames } from './bare-tracer.js';
 import { tracedAgent } from './traced-agent.js';
 
 const params = new URLSearchParams(location.search);
@@ -29,6 +30,7 @@ const page = globalThis as Record<string, unknown>;
 
 interface Variant {
   name: string;
+  floor: boolean;
   tracer: Tracer | undefined;
   otlp: OtlpHttpExporter | undefined;
   run: () => Promise<string>;
@@ -42,26 +44,47 @@ function agent(model: ChatModel, tracer: Tracer | undefined): () => Promise<stri
   return async () => (await traced.generate(question)).text;
 }
 
-const exporterKinds: { name: string; make: () => SpanExporter | undefined }[] = [
-  { name: 'off', make: () => undefined },
-  { name: 'memory', make: () => createMemoryExporter({ maxSpans: 5000 }) },
+const withExporter = (exporter: SpanExporter) => createTracer({ exporters: [exporter] });
+/** The variants, as in run.ts: tracing off, our tracer with each exporter, and the two floors. */
+const tracerKinds: {
+  name: string;
+  make: () => { tracer: Tracer | undefined; otlp?: OtlpHttpExporter };
+  floor?: boolean;
+}[] = [
+  { name: 'off', make: () => ({ tracer: undefined }) },
+  { name: 'memory', make: () => ({ tracer: withExporter(createMemoryExporter({ maxSpans: 5000 })) }) },
   // The partial-batch timer is set beyond any block, as in run.ts; the defaults otherwise.
   {
     name: 'otlp (export worker)',
-    make: () => createOtlpHttpExporter({ url: otlpURL, scheduledDelayMs: 3_600_000 }),
+    make: () => {
+      const otlp = createOtlpHttpExporter({ url: otlpURL, scheduledDelayMs: 3_600_000 });
+      return { tracer: withExporter(otlp), otlp };
+    },
   },
   {
     name: 'otlp (on the calling thread)',
-    make: () => createOtlpHttpExporter({ url: otlpURL, scheduledDelayMs: 3_600_000, worker: false }),
+    make: () => {
+      const otlp = createOtlpHttpExporter({ url: otlpURL, scheduledDelayMs: 3_600_000, worker: false });
+      return { tracer: withExporter(otlp), otlp };
+    },
   },
+  { name: floorNames.sampledOut, make: () => ({ tracer: createTracer({ sampleRate: 0 }) }), floor: true },
+  { name: floorNames.bare, make: () => ({ tracer: bareSpanTracer() }), floor: true },
 ];
 
 function variants(model: ChatModel): Variant[] {
-  return exporterKinds.map(({ name, make }) => {
-    const exporter = make();
-    const tracer = exporter ? createTracer({ exporters: [exporter] }) : undefined;
-    const otlp = name.startsWith('otlp') ? (exporter as OtlpHttpExporter) : undefined;
-    return { name, tracer, otlp, run: agent(model, tracer), times: [], ended: 0, late: 0 };
+  return tracerKinds.map(({ name, make, floor }) => {
+    const { tracer, otlp } = make();
+    return {
+      name,
+      floor: floor === true,
+      tracer,
+      otlp,
+      run: agent(model, tracer),
+      times: [],
+      ended: 0,
+      late: 0,
+    };
   });
 }
 
@@ -116,11 +139,11 @@ try {
 
   // Best of 6 passes of 4,096 exchanges; the memory exporter only (export would leave the
   // thread), and a macrotask every 128 exchanges so the page stays responsive.
-  const isolated = exporterKinds.slice(0, 2).map(({ name, make }) => {
-    const exporter = make();
-    const tracer = exporter ? createTracer({ exporters: [exporter] }) : undefined;
-    return { name, run: agent(instant, tracer), best: Number.POSITIVE_INFINITY };
-  });
+  const isolated = tracerKinds.slice(0, 2).map(({ name, make }) => ({
+    name,
+    run: agent(instant, make().tracer),
+    best: Number.POSITIVE_INFINITY,
+  }));
   for (let pass = 0; pass < 6; pass++) {
     for (const target of pass % 2 === 0 ? isolated : [...isolated].reverse()) {
       let busy = 0;
@@ -139,8 +162,9 @@ try {
     warmup,
     stepsPerBlock,
     spansPerStep,
-    variants: timed.map(({ name, times, late, otlp }) => ({
+    variants: timed.map(({ name, floor, times, late, otlp }) => ({
       name,
+      floor,
       times,
       late,
       ...(otlp ? { stats: otlp.stats() } : {}),
