@@ -2,9 +2,10 @@
 // OpenAI-compatible test server (in the bench's Node process, so the model call leaves the page
 // through the network process as any model call does). Variants: tracing off, the memory
 // exporter, the OTLP exporter with its default export worker (a module worker), the OTLP
-// exporter on the page's thread, and the two floors of run.ts; blocks of exchanges in rotating ABBA order, each traced block
-// paired with the untraced block of its round. Wall time only (a page has no process CPU clock). Then the
-// same exchanges against an instant in-page model: what tracing alone costs the page's thread.
+// exporter on the page's thread, and the two floors of run.ts; blocks of exchanges in rotating
+// ABBA order, each traced block paired with the untraced block of its round. Wall time only (a
+// page has no process CPU clock). Then the same exchanges against an instant in-page model: what
+// tracing alone costs the page's thread.
 import { type ChatModel, openai } from '../../src/llm/index.js';
 import {
   createMemoryExporter,
