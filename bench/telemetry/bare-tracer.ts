@@ -3,6 +3,7 @@
 // status are ignored and nothing is kept or exported. What this costs on top of tracing off is
 // what the instrumentation hooks plus six spans cost before anything is recorded.
 import {
+  createTracer,
   newSpanId,
   newTraceId,
   preciseNow,
@@ -13,12 +14,6 @@ import {
   type StartSpanOptions,
   type Tracer,
 } from '../../src/telemetry/index.js';
-
-/** The diagnostic variants of both passes (Node and the Chromium page). */
-export const floorNames = {
-  sampledOut: 'floor: every trace sampled out (instrumentation hooks only)',
-  bare: 'floor: six bare spans (ids and times; nothing recorded, kept or exported)',
-};
 
 class BareSpan implements Span {
   readonly isRecording = true;
@@ -86,3 +81,17 @@ export function bareSpanTracer(): Tracer {
     shutdown: async () => {},
   };
 }
+
+/** The diagnostic variants of both passes (Node and the Chromium page): the floors under the exporters' rows. */
+export const floorKinds = [
+  {
+    name: 'floor: every trace sampled out (instrumentation hooks only)',
+    make: () => ({ tracer: createTracer({ sampleRate: 0 }) }),
+    floor: true,
+  },
+  {
+    name: 'floor: six bare spans (ids and times; nothing recorded, kept or exported)',
+    make: () => ({ tracer: bareSpanTracer() }),
+    floor: true,
+  },
+];

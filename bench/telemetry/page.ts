@@ -16,7 +16,7 @@ import {
   type Tracer,
 } from '../../src/telemetry/index.js';
 import { answer, instantWeatherModel, question } from '../support/weather.js';
-import { bareSpanTracer, floorNames } from './bare-tracer.js';
+import { floorKinds } from './bare-tracer.js';
 import { tracedAgent } from './traced-agent.js';
 
 const params = new URLSearchParams(location.search);
@@ -69,8 +69,7 @@ const tracerKinds: {
       return { tracer: withExporter(otlp), otlp };
     },
   },
-  { name: floorNames.sampledOut, make: () => ({ tracer: createTracer({ sampleRate: 0 }) }), floor: true },
-  { name: floorNames.bare, make: () => ({ tracer: bareSpanTracer() }), floor: true },
+  ...floorKinds,
 ];
 
 function variants(model: ChatModel): Variant[] {

@@ -54,7 +54,7 @@ import {
   question,
   weatherHandler,
 } from '../support/weather.js';
-import { bareSpanTracer, floorNames } from './bare-tracer.js';
+import { floorKinds } from './bare-tracer.js';
 import { tracedAgent } from './traced-agent.js';
 
 const rounds = Number(process.env.TELEMETRY_BENCH_ROUNDS ?? 40);
@@ -257,8 +257,7 @@ const tracerKinds: TracerKind[] = [
       return { ...withExporter(otlp), otlp };
     },
   },
-  { name: floorNames.sampledOut, make: () => ({ tracer: createTracer({ sampleRate: 0 }) }), floor: true },
-  { name: floorNames.bare, make: () => ({ tracer: bareSpanTracer() }), floor: true },
+  ...floorKinds,
 ];
 
 /** Every workload with every tracer kind, on `model`: a fresh tracer and exporter per variant. */
